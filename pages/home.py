@@ -1,0 +1,81 @@
+"""Home: what the app is, a map from lecture topic to page, the compute device, and one live neuron."""
+
+import streamlit as st
+
+from core.datasets import DATASETS, make_dataset
+from core.neuron import evaluate_neuron, fit_neuron
+from ui.charts import decision_chart
+from ui.diagrams import neuron_dot
+from ui.navigation import existing_pages
+from ui.urlstate import bound, share_hint
+
+st.title("🧠 How to Train Your Neurons")
+st.markdown(
+    "An interactive companion to the lecture on neural networks. Every number and picture here is "
+    "computed live, by a small NumPy engine checked against PyTorch, so you can change a setting and "
+    "watch what training does — from one neuron to a real network on Fashion-MNIST."
+)
+
+st.subheader("Lecture map")
+for info in existing_pages()[1:]:
+    left, right = st.columns([2, 3], vertical_alignment="center")
+    left.page_link(info.file, label=info.title, icon=info.icon)
+    right.caption(info.topics)
+device_slot = st.empty()  # filled at the end, so importing torch never delays the first paint
+
+st.header("One neuron: logistic regression")
+st.markdown(
+    "Logistic regression is the smallest neural network: a single neuron. It multiplies each input "
+    "$x_i$ by a weight $w_i$, adds a bias $b$, and squashes the sum $z$ through the sigmoid into a "
+    "probability. Move the weights and the bias: the weights turn the decision boundary "
+    "(where $\\hat y = 0.5$), the bias shifts it."
+)
+st.latex(r"\hat{y} = \sigma(z) = \frac{1}{1 + e^{-z}}, \qquad z = w_1 x_1 + w_2 x_2 + b")
+
+controls, picture = st.columns([1, 2])
+with controls:
+    data_name = bound(st.selectbox, "Data set", list(DATASETS), key="data", help="Two-class toy data.")
+    noise = bound(st.slider, "Noise", 0.0, 0.5, 0.2, 0.05, key="noise")
+    w1 = bound(st.slider, "Weight w₁", -5.0, 5.0, 1.0, 0.1, key="w1")
+    w2 = bound(st.slider, "Weight w₂", -5.0, 5.0, 1.0, 0.1, key="w2")
+    b = bound(st.slider, "Bias b", -5.0, 5.0, 0.0, 0.1, key="b")
+    share_hint()
+
+
+@st.cache_data(show_spinner=False)
+def _data(name: str, noise: float):
+    return make_dataset(name, n=200, noise=noise, seed=0)
+
+
+@st.cache_data(show_spinner=False)
+def _best_weights(name: str, noise: float):
+    X, y = _data(name, noise)
+    return fit_neuron(X, y)
+
+
+X, y = _data(data_name, noise)
+view = evaluate_neuron(X, y, (w1, w2), b)
+
+with picture:
+    st.graphviz_chart(neuron_dot([w1, w2], b), width="stretch")
+    m1, m2 = st.columns(2)
+    m1.metric("Log loss", f"{view.log_loss:.3f}")
+    m2.metric("Accuracy", f"{view.accuracy:.1%}")
+    st.altair_chart(decision_chart(view.xs, view.ys, view.P, X, y, title="Predicted probability ŷ over the input space"), width="stretch")
+
+(bw1, bw2), bb = _best_weights(data_name, noise)
+st.caption(
+    f"Gradient descent (Adam, 300 steps on the log loss) finds w₁ = {bw1:.1f}, w₂ = {bw2:.1f}, b = {bb:.1f} for this data. "
+    "A single neuron can only draw a straight boundary: try the moons or the spiral to see why we need hidden layers."
+)
+
+
+@st.cache_resource(show_spinner=False)
+def _device():
+    from core.device import detect_device
+
+    return detect_device()
+
+
+info = _device()
+device_slot.info(f"**Compute device:** {info.description} · PyTorch {info.torch_version}", icon="⚙️")

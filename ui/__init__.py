@@ -1,0 +1,1 @@
+"""Shared UI helpers: URL-bound widgets, Altair chart builders, common widgets."""

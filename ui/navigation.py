@@ -1,0 +1,44 @@
+"""The app's page table, in lecture order: used by app.py for navigation and by the home page's map."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """One page: its lecture section, script, title, icon, URL path and the lecture topics it covers."""
+
+    section: str
+    file: str
+    title: str
+    icon: str
+    url_path: str
+    topics: str
+
+    @property
+    def exists(self) -> bool:
+        return (ROOT / self.file).exists()
+
+
+PAGES = [
+    PageInfo("", "pages/home.py", "Home", ":material/home:", "", "Architecture: logistic regression as one neuron"),
+    PageInfo("Foundations", "pages/backprop.py", "Backpropagation walk-through", ":material/account_tree:", "backprop",
+             "Basic architecture, more layers, forward pass as tensor operations, backward pass, computational graph"),
+    PageInfo("Foundations", "pages/activations.py", "Activations & gradients", ":material/show_chart:", "activations",
+             "Activation functions for hidden and output layers, vanishing gradients, dying ReLU, ReLU vs tanh"),
+    PageInfo("Training", "pages/initialization.py", "Weight initialization", ":material/casino:", "initialization",
+             "Zeros vs small vs large random weights, Glorot/Xavier, He, symmetry, transfer learning"),
+    PageInfo("Training", "pages/optimizers.py", "Optimizer zoo", ":material/landscape:", "optimizers",
+             "SGD, learning-rate schedules, momentum, Nesterov, Adagrad, RMSprop, Adam, Adamax"),
+    PageInfo("In practice", "pages/fashion_mnist.py", "Fashion-MNIST trainer", ":material/checkroom:", "fashion-mnist",
+             "PyTorch training loop, GPU, model summary, early stopping, L1/L2, dropout, batch norm"),
+]
+
+
+def existing_pages() -> list[PageInfo]:
+    """Only pages whose script exists: the app never lists a placeholder."""
+    return [p for p in PAGES if p.exists]
