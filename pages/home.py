@@ -9,7 +9,7 @@ from ui.diagrams import neuron_dot
 from ui.navigation import existing_pages
 from ui.urlstate import bound, share_hint
 
-st.title("🧠 How to Train Your Neurons")
+st.title("How to Train Your Neurons")
 st.markdown(
     "An interactive companion to the lecture on neural networks. Every number and picture here is "
     "computed live, by a small NumPy engine checked against PyTorch, so you can change a setting and "
@@ -64,10 +64,19 @@ with picture:
     st.altair_chart(decision_chart(view.xs, view.ys, view.P, X, y, title="Predicted probability ŷ over the input space"), width="stretch")
 
 (bw1, bw2), bb = _best_weights(data_name, noise)
-st.caption(
+
+
+def _use_best_weights() -> None:
+    for key, value in (("w1", bw1), ("w2", bw2), ("b", bb)):
+        st.session_state[key] = float(min(5.0, max(-5.0, round(value, 1))))
+
+
+left, right = st.columns([3, 1], vertical_alignment="center")
+left.caption(
     f"Gradient descent (Adam, 300 steps on the log loss) finds w₁ = {bw1:.1f}, w₂ = {bw2:.1f}, b = {bb:.1f} for this data. "
     "A single neuron can only draw a straight boundary: try the moons or the spiral to see why we need hidden layers."
 )
+right.button("Use these weights", on_click=_use_best_weights, icon=":material/auto_fix_high:")
 
 
 @st.cache_resource(show_spinner=False)

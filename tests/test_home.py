@@ -10,7 +10,7 @@ from core.neuron import evaluate_neuron, fit_neuron
 
 
 def _home(params: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages/home.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)  # page links need the navigation
     for key, value in (params or {}).items():
         at.query_params[key] = value
     return at.run()
@@ -51,3 +51,13 @@ def test_fitted_neuron_separates_the_blobs():
     X, y = make_dataset("blobs", n=200, noise=0.05, seed=0)
     w, b = fit_neuron(X, y)
     assert evaluate_neuron(X, y, w, b).accuracy >= 0.97
+
+
+def test_use_these_weights_moves_the_sliders_to_the_fit():
+    at = _home({"data": "blobs"})
+    before = at.metric[1].value
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.slider(key="w1").value != 1.0 or at.slider(key="w2").value != 1.0
+    assert float(at.metric[1].value.rstrip("%")) >= float(before.rstrip("%"))
+    assert float(at.metric[1].value.rstrip("%")) >= 95.0

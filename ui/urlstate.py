@@ -59,10 +59,10 @@ def bound(widget: Callable[..., Any], label: str, *args: Any, key: str, **kwargs
             f"showing `{shown}` instead."
         )
         st.session_state.setdefault(NOTICES_KEY, []).append(message)
-        st.warning(message, icon="🔗")
+        st.warning(message, icon=":material/link_off:")
     return value
 
 
 def share_hint() -> None:
     """One line telling the user that the URL holds the current view."""
-    st.caption("🔗 The address bar holds every setting on this page: copy it to share this exact view.")
+    st.caption(":material/link: The address bar holds every setting on this page: copy it to share this exact view.")
