@@ -35,6 +35,9 @@ class Activation:
     derivative_latex: str
     output_range: tuple[float, float]  # (inf means unbounded), for plot axes
     kinks: tuple[float, ...] = ()  # points where f is not differentiable
+    # f'(z) written in terms of the output a = f(z), where that is exact (torch's backward does
+    # the same for sigmoid and tanh); lets backprop reuse the forward pass instead of recomputing f.
+    derivative_from_output: Callable[[Array], Array] | None = None
 
     def __call__(self, z: Array) -> Array:
         """f(z)."""
@@ -64,8 +67,14 @@ def sigmoid(z: Array) -> Array:
 
 def sigmoid_derivative(z: Array) -> Array:
     """f'(z) = σ(z)(1 − σ(z))."""
-    s = expit(_f(z))
-    return s * (1.0 - s)
+    return sigmoid_derivative_from_output(expit(_f(z)))
+
+
+def sigmoid_derivative_from_output(a: Array) -> Array:
+    """f' = a(1 − a) with a = σ(z)."""
+    d = 1.0 - a
+    d *= a
+    return d
 
 
 # --- tanh --------------------------------------------------------------------------------------
@@ -76,8 +85,14 @@ def tanh(z: Array) -> Array:
 
 def tanh_derivative(z: Array) -> Array:
     """f'(z) = 1 − tanh²(z)."""
-    t = np.tanh(_f(z))
-    return 1.0 - t * t
+    return tanh_derivative_from_output(np.tanh(_f(z)))
+
+
+def tanh_derivative_from_output(a: Array) -> Array:
+    """f' = 1 − a² with a = tanh(z)."""
+    d = a * a
+    np.subtract(1.0, d, out=d)
+    return d
 
 
 # --- relu: f(z) = max(0, z) --------------------------------------------------------------------
@@ -91,6 +106,9 @@ def relu_derivative(z: Array) -> Array:
     return (_f(z) > 0.0).astype(np.float64)
 
 
+relu_derivative_from_output = relu_derivative  # a > 0 exactly when z > 0
+
+
 # --- leaky relu: slope 0.01 for z < 0 ----------------------------------------------------------
 def leaky_relu(z: Array) -> Array:
     """f(z) = z if z > 0 else 0.01·z."""
@@ -101,6 +119,9 @@ def leaky_relu(z: Array) -> Array:
 def leaky_relu_derivative(z: Array) -> Array:
     """f'(z) = 1 if z > 0 else 0.01 (0.01 at the kink, like torch)."""
     return np.where(_f(z) > 0.0, 1.0, LEAKY_SLOPE)
+
+
+leaky_relu_derivative_from_output = leaky_relu_derivative  # a has the sign of z
 
 
 # --- elu (α = 1) -------------------------------------------------------------------------------
@@ -203,7 +224,10 @@ _INF = math.inf
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in [
-        Activation("linear", linear, linear_derivative, r"f(z) = z", r"f'(z) = 1", (-_INF, _INF)),
+        Activation(
+            "linear", linear, linear_derivative, r"f(z) = z", r"f'(z) = 1", (-_INF, _INF),
+            derivative_from_output=linear_derivative,
+        ),
         Activation(
             "sigmoid",
             sigmoid,
@@ -211,6 +235,7 @@ ACTIVATIONS: dict[str, Activation] = {
             r"f(z) = \frac{1}{1+e^{-z}}",
             r"f'(z) = f(z)\,\bigl(1 - f(z)\bigr)",
             (0.0, 1.0),
+            derivative_from_output=sigmoid_derivative_from_output,
         ),
         Activation(
             "tanh",
@@ -219,6 +244,7 @@ ACTIVATIONS: dict[str, Activation] = {
             r"f(z) = \tanh(z) = \frac{2}{1+e^{-2z}} - 1",
             r"f'(z) = 1 - \tanh^2(z)",
             (-1.0, 1.0),
+            derivative_from_output=tanh_derivative_from_output,
         ),
         Activation(
             "relu",
@@ -228,6 +254,7 @@ ACTIVATIONS: dict[str, Activation] = {
             r"f'(z) = \begin{cases} 1 & z > 0 \\ 0 & z \le 0 \end{cases}",
             (0.0, _INF),
             kinks=(0.0,),
+            derivative_from_output=relu_derivative_from_output,
         ),
         Activation(
             "leaky_relu",
@@ -237,6 +264,7 @@ ACTIVATIONS: dict[str, Activation] = {
             r"f'(z) = \begin{cases} 1 & z > 0 \\ 0.01 & z \le 0 \end{cases}",
             (-_INF, _INF),
             kinks=(0.0,),
+            derivative_from_output=leaky_relu_derivative_from_output,
         ),
         Activation(
             "elu",

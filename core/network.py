@@ -293,10 +293,13 @@ class MLP:
                 break
             dA = dZ @ W.T  # ∂L/∂A[l] (n, sizes[l])
             dAs[l - 1] = dA
-            dZ = self.act.derivative(cache.Z[l - 1])
             mask = cache.masks[l - 1] if cache.masks else None
-            if mask is not None:
-                dZ *= mask
+            if mask is None and self.act.derivative_from_output is not None:
+                dZ = self.act.derivative_from_output(cache.A[l])  # f'(Z) from A = f(Z), no recompute
+            else:
+                dZ = self.act.derivative(cache.Z[l - 1])
+                if mask is not None:
+                    dZ *= mask
             dZ *= dA
             dZs[l - 1] = dZ
         penalty = 0.0

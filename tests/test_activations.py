@@ -87,6 +87,12 @@ def test_derivative_vs_central_differences(name):
     np.testing.assert_allclose(act.derivative(z), numeric, rtol=1e-6, atol=1e-8)
 
 
+@pytest.mark.parametrize("name", sorted(n for n, a in ACTIVATIONS.items() if a.derivative_from_output))
+def test_derivative_from_output_equals_derivative(name):
+    act = ACTIVATIONS[name]
+    np.testing.assert_allclose(act.derivative_from_output(act.forward(Z_POINTS)), act.derivative(Z_POINTS), rtol=1e-15, atol=0)
+
+
 def test_named_points():
     np.testing.assert_allclose(ACTIVATIONS["relu"].derivative(np.array([-1.0, 0.0, 1.0])), [0, 0, 1])
     np.testing.assert_allclose(ACTIVATIONS["leaky_relu"].forward(np.array([-2.0])), [-0.02])

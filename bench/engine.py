@@ -1,0 +1,102 @@
+"""Forward + backward of the same MLPs in core (NumPy) vs torch CPU autograd, in one process.
+
+Prints the median time per pass and the ratio core/torch (goal: ≤ 1.5 against float64 torch).
+Run: python bench/engine.py [--rounds R] [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from core.network import MLP  # noqa: E402
+
+CASES = [  # (label, layer sizes, hidden activation, batch)
+    ("784-256-256-10 relu, softmax-CE, batch 256", [784, 256, 256, 10], "relu", 256),
+    ("20 layers x 64 tanh, softmax-CE, batch 256", [64] * 20 + [10], "tanh", 256),
+    ("20 layers x 64 relu, softmax-CE, batch 256", [64] * 20 + [10], "relu", 256),
+]
+TORCH_ACT = {"relu": torch.relu, "tanh": torch.tanh}
+
+
+def block_ms(fn, runs: int) -> float:
+    """Median wall time of ``runs`` calls of fn(), in milliseconds (one warm-up call first)."""
+    fn()
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return 1e3 * statistics.median(times)
+
+
+def interleaved(fns: dict, rounds: int, runs: int) -> dict[str, list[float]]:
+    """Alternate blocks of each fn so that background load hits every contender alike."""
+    out: dict[str, list[float]] = {k: [] for k in fns}
+    for _ in range(rounds):
+        for k, fn in fns.items():
+            out[k].append(block_ms(fn, runs))
+    return out
+
+
+def torch_pass(params, X, y, activation):
+    """One forward + backward through the same layers, torch autograd."""
+    act = TORCH_ACT[activation]
+    for p in params:
+        p.grad = None
+    A = X
+    last = len(params) // 2 - 1
+    for l in range(last + 1):
+        Z = torch.addmm(params[2 * l + 1], A, params[2 * l])
+        A = act(Z) if l < last else Z
+    F.cross_entropy(A, y).backward()
+
+
+def run_case(sizes, activation, batch, rounds, runs):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(batch, sizes[0]))
+    y = rng.integers(0, sizes[-1], size=batch)
+    net = MLP(sizes, activation=activation, output="softmax", init="he_normal", seed=0)
+    fns = {"core": lambda: net.loss_and_grads(X, y, "crossentropy")}
+    for dtype in (torch.float64, torch.float32):
+        params = [torch.tensor(p, dtype=dtype, requires_grad=True) for p in net.params]
+        Xt, yt = torch.tensor(X, dtype=dtype), torch.tensor(y)
+        fns[str(dtype)[6:]] = (lambda p, a, b: lambda: torch_pass(p, a, b, activation))(params, Xt, yt)
+    blocks = interleaved(fns, rounds, runs)
+    # sanity: both compute the same gradients
+    params = [torch.tensor(p, requires_grad=True) for p in net.params]
+    torch_pass(params, torch.tensor(X), torch.tensor(y), activation)
+    _, grads = net.loss_and_grads(X, y, "crossentropy")
+    err = max(float(np.max(np.abs(g - p.grad.numpy()))) for g, p in zip(grads, params))
+    return blocks, err
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=7, help="alternating blocks per contender")
+    parser.add_argument("--runs", type=int, default=10, help="passes per block")
+    args = parser.parse_args()
+    print(f"torch {torch.__version__} ({torch.get_num_threads()} threads), numpy {np.__version__}; "
+          f"{args.rounds} interleaved rounds of {args.runs} passes; times are medians, ms per forward+backward")
+    for label, sizes, activation, batch in CASES:
+        blocks, err = run_case(sizes, activation, batch, args.rounds, args.runs)
+        med = {k: statistics.median(v) for k, v in blocks.items()}
+        print(f"\n{label}  (max |grad diff| vs torch float64: {err:.1e})")
+        print(f"  core (NumPy float64) {med['core']:8.3f} ms")
+        for k in ("float64", "float32"):
+            per_round = statistics.median(c / t for c, t in zip(blocks["core"], blocks[k]))
+            print(f"  torch {k}        {med[k]:8.3f} ms   core/torch = {med['core'] / med[k]:.2f}"
+                  f"  (median of per-round ratios {per_round:.2f})")
+
+
+if __name__ == "__main__":
+    main()
