@@ -92,7 +92,7 @@ def half_sse(y_hat: Array, y: Array) -> tuple[float, Array]:
 def binary_cross_entropy(p: Array, y: Array) -> tuple[float, Array]:
     """L = −(1/N) Σ [y·log p + (1−y)·log(1−p)] (logs clamped at −100); dL/dp = (p − y)/(p(1−p))/N."""
     p, y = _as_pair(p, y, "binary_crossentropy")
-    if np.any((p < 0.0) | (p > 1.0)) or np.any(np.isnan(p)):
+    if np.any((p < 0.0) | (p > 1.0)):  # NaN passes through, as in the other losses
         raise ValueError("binary_crossentropy: probabilities p must lie in [0, 1]")
     with np.errstate(divide="ignore"):
         log_p = np.maximum(np.log(p), _LOG_CLAMP)

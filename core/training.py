@@ -38,7 +38,7 @@ class History:
     grad_norms: list[float]  # ‖∇L‖₂ over all parameters at step s
     status: str  # "completed", "diverged at step k", "stopped by callback at step k", or L-BFGS's message
     steps: int  # optimizer steps (L-BFGS iterations) actually taken
-    final_loss: float  # loss on all of (X, y) after training; nan when diverged
+    final_loss: float  # loss on all of (X, y) with the final parameters; nan if not finite
     optimizer: str = ""
     n_evals: int = 0  # loss/gradient evaluations
     extra: dict = field(default_factory=dict)
@@ -50,7 +50,15 @@ class History:
 
 
 def _grad_norm(grads: list[Array]) -> float:
-    return math.sqrt(sum(float(np.dot(g.ravel(), g.ravel())) for g in grads))
+    """‖g‖₂ over all arrays; inf/nan only if some entry is, not when the squares overflow."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        sq = sum(float(np.dot(g.ravel(), g.ravel())) for g in grads)
+        if math.isfinite(sq):
+            return math.sqrt(sq)
+        scale = max(float(np.max(np.abs(g))) for g in grads)
+        if not math.isfinite(scale):
+            return scale
+        return scale * math.sqrt(sum(float(np.sum((g / scale) ** 2)) for g in grads))
 
 
 def _check_data(mlp: MLP, X: Array, y: Array) -> tuple[Array, Array]:

@@ -9,7 +9,7 @@ from sklearn.datasets import make_moons
 
 from core.network import MLP
 from core.schedules import make_schedule
-from core.training import History, train, train_lbfgs
+from core.training import History, _grad_norm, train, train_lbfgs
 
 LRS = {"sgd": 0.5, "momentum": 0.1, "nesterov": 0.1, "adagrad": 0.1, "rmsprop": 0.01, "adam": 0.02, "adamax": 0.02}
 
@@ -94,6 +94,23 @@ def test_divergence_is_detected_cleanly():
     assert hist.diverged and hist.status == f"diverged at step {hist.steps}"
     assert 0 < hist.steps < 100 and len(hist.losses) == hist.steps
     assert np.all(np.isfinite(hist.losses)) and np.isnan(hist.final_loss)
+
+
+def test_divergence_with_sigmoid_and_bce_is_detected():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2))
+    y = (X[:, 0] > 0).astype(float)
+    net = MLP([2, 32, 32, 32, 1], activation="relu", output="sigmoid", init="normal_large", seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        hist = train(net, X, y, "binary_crossentropy", optimizer="sgd", lr=1e8, steps=200)
+    assert hist.diverged and hist.steps < 200 and np.all(np.isfinite(hist.grad_norms))
+
+
+def test_grad_norm_survives_overflowing_squares():
+    assert _grad_norm([np.array([3.0, 4.0]), np.zeros(2)]) == 5.0
+    assert _grad_norm([np.array([3e200, 4e200])]) == pytest.approx(5e200)
+    assert np.isnan(_grad_norm([np.array([np.nan, 1.0])])) and _grad_norm([np.array([np.inf])]) == np.inf
 
 
 def test_callback_can_stop():
