@@ -18,7 +18,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.network import MLP  # noqa: E402
+from core.network import MALLOC_TUNED, MLP  # noqa: E402
 
 CASES = [  # (label, layer sizes, hidden activation, batch)
     ("784-256-256-10 relu, softmax-CE, batch 256", [784, 256, 256, 10], "relu", 256),
@@ -39,11 +39,16 @@ def block_ms(fn, runs: int) -> float:
     return 1e3 * statistics.median(times)
 
 
-def interleaved(fns: dict, rounds: int, runs: int) -> dict[str, list[float]]:
-    """Alternate blocks of each fn so that background load hits every contender alike."""
+def interleaved(fns: dict, rounds: int, runs: int, pause: float = 0.3) -> dict[str, list[float]]:
+    """Alternate blocks of each fn so that background load hits every contender alike.
+
+    The pause before each block lets the other library's worker threads (OpenBLAS for NumPy,
+    OpenMP for torch) stop spinning, so neither runs against the other's busy-waiting threads.
+    """
     out: dict[str, list[float]] = {k: [] for k in fns}
     for _ in range(rounds):
         for k, fn in fns.items():
+            time.sleep(pause)
             out[k].append(block_ms(fn, runs))
     return out
 
@@ -86,7 +91,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10, help="passes per block")
     args = parser.parse_args()
     print(f"torch {torch.__version__} ({torch.get_num_threads()} threads), numpy {np.__version__}; "
-          f"{args.rounds} interleaved rounds of {args.runs} passes; times are medians, ms per forward+backward")
+          f"{args.rounds} interleaved rounds of {args.runs} passes; times are medians, ms per forward+backward; "
+          f"glibc malloc tuned: {MALLOC_TUNED}")
     for label, sizes, activation, batch in CASES:
         blocks, err = run_case(sizes, activation, batch, args.rounds, args.runs)
         med = {k: statistics.median(v) for k, v in blocks.items()}
