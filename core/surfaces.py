@@ -39,6 +39,8 @@ class Surface:
         """(∂f/∂x, ∂f/∂y), broadcast over arrays."""
         x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
         gx, gy = self.grad_fn(x, y)
+        if np.shape(gx) == np.shape(gy) == x.shape == y.shape:
+            return gx, gy
         shape = np.broadcast_shapes(x.shape, y.shape)
         return np.broadcast_to(gx, shape), np.broadcast_to(gy, shape)
 

@@ -1,0 +1,106 @@
+"""The optimizer zoo's contestants (slots) and named races (presets), as plain data.
+
+A slot is a named contestant: an optimizer from ``core.optimizers`` with its default
+hyper-parameters and learning-rate schedule. The lecture's eight are the first eight slots,
+with the lecture's settings as defaults (figures #13–18), so the default race is the lecture's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.trajectories import RunSpec
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A contestant: display name, optimizer, default hyper-parameters and schedule."""
+
+    name: str
+    optimizer: str
+    hyper: dict[str, Any]
+    schedule: str = "constant"
+    schedule_kw: dict[str, Any] = field(default_factory=dict)
+    blurb: str = ""
+
+    def spec(self, **overrides: Any) -> RunSpec:
+        """RunSpec with this slot's defaults, overridden by ``overrides`` (schedule/schedule_kw/hyper)."""
+        hyper = {**self.hyper, **{k: v for k, v in overrides.items() if k not in ("schedule", "schedule_kw")}}
+        schedule = overrides.get("schedule", self.schedule)
+        kw = overrides.get("schedule_kw", self.schedule_kw if schedule == self.schedule else {})
+        return RunSpec.make(self.name, self.optimizer, schedule, kw, **hyper)
+
+
+SLOTS: dict[str, Slot] = {
+    s.name: s
+    for s in (
+        Slot("sgd", "sgd", {"lr": 0.01}, blurb="plain gradient descent"),
+        Slot("sgd_decay", "sgd", {"lr": 0.02}, "keras_exponential", {"decay_rate": 0.96, "decay_steps": 100},
+             blurb="SGD whose rate decays ×0.96 every 100 steps"),
+        Slot("momentum", "momentum", {"lr": 0.005, "momentum": 0.9}, blurb="heavy-ball momentum"),
+        Slot("nesterov", "nesterov", {"lr": 0.005, "momentum": 0.9}, blurb="Nesterov momentum"),
+        Slot("adagrad", "adagrad", {"lr": 0.4}, blurb="per-coordinate rate from the sum of squared gradients"),
+        Slot("rmsprop", "rmsprop", {"lr": 0.1}, blurb="per-coordinate rate from a moving average of squared gradients"),
+        Slot("adam", "adam", {"lr": 0.2, "betas": (0.9, 0.999), "eps": 1e-8}, blurb="RMSprop + momentum, bias-corrected"),
+        Slot("sgd_cyclic", "sgd", {"lr": 1e-4}, "cyclical", {"max_lr": 0.1, "step_size": 100},
+             blurb="SGD with a triangular cyclical rate 1e-4 → 0.1"),
+        Slot("adamax", "adamax", {"lr": 0.2}, blurb="Adam with a max-norm second moment"),
+        Slot("nadam", "nadam", {"lr": 0.1}, blurb="Adam with a Nesterov look-ahead"),
+        Slot("adamw", "adamw", {"lr": 0.2, "weight_decay": 0.01}, blurb="Adam with decoupled weight decay"),
+    )
+}
+
+LECTURE_SLOTS = ("sgd", "sgd_decay", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "sgd_cyclic")
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named race: surface, start, steps, contestants and their overrides of the slot defaults."""
+
+    title: str
+    surface: str
+    start: tuple[float, float]
+    steps: int
+    slots: tuple[str, ...]
+    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    condition: float = 10.0  # only used by the quadratic bowl
+    note: str = ""
+
+    def specs(self) -> list[RunSpec]:
+        """The contestants as RunSpecs."""
+        return [SLOTS[name].spec(**self.overrides.get(name, {})) for name in self.slots]
+
+
+PRESETS: dict[str, Preset] = {
+    "lecture": Preset(
+        "The lecture's race", "beale", (0.8, 1.6), 100, LECTURE_SLOTS,
+        note="The lecture's eight optimizers on Beale's function, 100 steps from (0.8, 1.6).",
+    ),
+    "valley": Preset(
+        "Momentum vs Nesterov in a narrow valley", "rosenbrock", (-1.5, 2.5), 300, ("sgd", "momentum", "nesterov"),
+        {"sgd": {"lr": 1e-3}, "momentum": {"lr": 1e-3}, "nesterov": {"lr": 1e-3}},
+        note="Same η and γ: Nesterov's look-ahead brakes before overshooting the valley floor.",
+    ),
+    "bowl": Preset(
+        "Adaptive methods on an ill-conditioned bowl", "quadratic", (-3.5, 1.5), 100,
+        ("sgd", "momentum", "adagrad", "rmsprop", "adam"),
+        {"sgd": {"lr": 0.03}, "momentum": {"lr": 0.01}, "adagrad": {"lr": 0.5}, "rmsprop": {"lr": 0.05},
+         "adam": {"lr": 0.1}},
+        condition=50.0,
+        note="Curvature 50× larger along y: SGD must keep η < 2/50 and crawls along x; per-coordinate rates don't.",
+    ),
+    "saddle": Preset(
+        "A saddle point", "saddle", (-1.8, 0.001), 100,
+        ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"),
+        {"sgd": {"lr": 0.05}, "momentum": {"lr": 0.05}, "nesterov": {"lr": 0.05}, "adagrad": {"lr": 0.1},
+         "rmsprop": {"lr": 0.02}, "adam": {"lr": 0.05}},
+        note="Starting almost on the ridge: the gradient along y is tiny, and plain SGD lingers at the saddle.",
+    ),
+    "too_high": Preset(
+        "Too high a learning rate", "beale", (0.8, 1.6), 150, ("sgd", "momentum", "rmsprop", "adam", "sgd_cyclic"),
+        {"sgd": {"lr": 0.05}, "momentum": {"lr": 0.02}, "rmsprop": {"lr": 0.5}, "adam": {"lr": 1.0}},
+        note="SGD and momentum blow up at once; the cyclical rate passes the stability limit later; "
+             "Adam's step size is bounded by η, so even η = 1 stays on the surface.",
+    ),
+}
