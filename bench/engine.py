@@ -1,7 +1,7 @@
 """Forward + backward of the same MLPs in core (NumPy) vs torch CPU autograd, in one process.
 
 Prints the median time per pass and the ratio core/torch (goal: ≤ 1.5 against float64 torch).
-Run: python bench/engine.py [--rounds R] [--runs N]
+Run: python bench/engine.py [--rounds R] [--runs N] [--threads T]
 """
 
 from __future__ import annotations
@@ -89,19 +89,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7, help="alternating blocks per contender")
     parser.add_argument("--runs", type=int, default=10, help="passes per block")
+    parser.add_argument("--threads", type=int, default=0, help="BLAS/torch threads for both (0: library defaults)")
     args = parser.parse_args()
+    if args.threads:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(args.threads)
+        torch.set_num_threads(args.threads)
     print(f"torch {torch.__version__} ({torch.get_num_threads()} threads), numpy {np.__version__}; "
-          f"{args.rounds} interleaved rounds of {args.runs} passes; times are medians, ms per forward+backward; "
-          f"glibc malloc tuned: {MALLOC_TUNED}")
+          f"glibc malloc tuned: {MALLOC_TUNED}\n{args.rounds} interleaved rounds of {args.runs} passes, "
+          f"ms per forward+backward: median over rounds [best round]")
     for label, sizes, activation, batch in CASES:
         blocks, err = run_case(sizes, activation, batch, args.rounds, args.runs)
         med = {k: statistics.median(v) for k, v in blocks.items()}
+        best = {k: min(v) for k, v in blocks.items()}
         print(f"\n{label}  (max |grad diff| vs torch float64: {err:.1e})")
-        print(f"  core (NumPy float64) {med['core']:8.3f} ms")
+        print(f"  core (NumPy float64) {med['core']:8.3f} [{best['core']:7.3f}]")
         for k in ("float64", "float32"):
-            per_round = statistics.median(c / t for c, t in zip(blocks["core"], blocks[k]))
-            print(f"  torch {k}        {med[k]:8.3f} ms   core/torch = {med['core'] / med[k]:.2f}"
-                  f"  (median of per-round ratios {per_round:.2f})")
+            print(f"  torch {k}        {med[k]:8.3f} [{best[k]:7.3f}]   core/torch = "
+                  f"{med['core'] / med[k]:.2f} [{best['core'] / best[k]:.2f}]")
 
 
 if __name__ == "__main__":
