@@ -25,7 +25,7 @@ class DyingConfig:
     optimizer: str = "adam"
     lr: float = 0.05
     bias_shift: float = -3.0
-    steps: int = 300
+    steps: int = 200
     hidden: tuple[int, ...] = (32, 32)
     data: str = "spiral"
     noise: float = 0.05
@@ -47,8 +47,11 @@ class DyingRun:
 
 def inactive_fraction(net: MLP, X: np.ndarray) -> float:
     """Fraction of all hidden units with z ≤ 0 for every row of X: dead_fraction(max(0, Z)) over the hidden layers."""
-    cache = net.forward_cache(X)
-    hidden_Z = cache.Z[:-1]  # (n, width) per hidden layer
+    A, hidden_Z = np.asarray(X, dtype=np.float64), []
+    for W, b in zip(net.W[:-1], net.b[:-1]):  # hidden layers only: the output layer cannot be inactive
+        Z = A @ W + b  # (n, width)
+        hidden_Z.append(Z)
+        A = net.act.forward(Z)
     return dead_fraction(np.maximum(np.concatenate(hidden_Z, axis=1), 0.0))
 
 
