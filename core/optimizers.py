@@ -46,6 +46,7 @@ class Optimizer:
     label: ClassVar[str] = ""
     latex: ClassVar[str] = ""
     torch_note: ClassVar[str] = ""
+    torch_name: ClassVar[str] = ""  # the torch.optim call this class reproduces
     defaults: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, params: Sequence[np.ndarray], lr: float, weight_decay: float = 0.0) -> None:
@@ -84,6 +85,7 @@ class SGD(Optimizer):
 
     name = "sgd"
     label = "SGD"
+    torch_name = "torch.optim.SGD"
     latex = r"\mathbf{w}_{(s+1)} = \mathbf{w}_{(s)} - \eta\,\nabla\mathcal{L}(\mathbf{w}_{(s)})"
     torch_note = "Identical to the lecture's rule. `weight_decay` λ adds λw to the gradient (L2 penalty)."
     defaults = {"lr": 1e-3, "momentum": 0.0, "dampening": 0.0, "weight_decay": 0.0, "nesterov": False}
@@ -131,6 +133,7 @@ class Momentum(SGD):
 
     name = "momentum"
     label = "Momentum"
+    torch_name = "torch.optim.SGD(momentum=γ)"
     latex = (
         r"\mathbf{b}_{(s)} = \gamma\,\mathbf{b}_{(s-1)} + \nabla\mathcal{L}(\mathbf{w}_{(s)}),\quad "
         r"\mathbf{w}_{(s+1)} = \mathbf{w}_{(s)} - \eta\,\mathbf{b}_{(s)}"
@@ -158,6 +161,7 @@ class Nesterov(SGD):
 
     name = "nesterov"
     label = "Nesterov"
+    torch_name = "torch.optim.SGD(momentum=γ, nesterov=True)"
     latex = (
         r"\mathbf{b}_{(s)} = \gamma\,\mathbf{b}_{(s-1)} + \nabla\mathcal{L}(\mathbf{w}_{(s)}),\quad "
         r"\mathbf{w}_{(s+1)} = \mathbf{w}_{(s)} - \eta\,\big(\nabla\mathcal{L}(\mathbf{w}_{(s)}) + \gamma\,\mathbf{b}_{(s)}\big)"
@@ -185,6 +189,7 @@ class Adagrad(Optimizer):
 
     name = "adagrad"
     label = "Adagrad"
+    torch_name = "torch.optim.Adagrad"
     latex = (
         r"G_{i,(s)} = G_{i,(s-1)} + \nabla\mathcal{L}(w_{i,(s)})^2,\quad "
         r"w_{i,(s+1)} = w_{i,(s)} - \frac{\eta}{\sqrt{G_{i,(s)}}+\epsilon}\,\nabla\mathcal{L}(w_{i,(s)})"
@@ -229,6 +234,7 @@ class RMSprop(Optimizer):
 
     name = "rmsprop"
     label = "RMSprop"
+    torch_name = "torch.optim.RMSprop"
     latex = (
         r"m_{i,(s)} = \alpha\, m_{i,(s-1)} + (1-\alpha)\,\nabla\mathcal{L}(w_{i,(s)})^2,\quad "
         r"w_{i,(s+1)} = w_{i,(s)} - \frac{\eta}{\sqrt{m_{i,(s)}}+\epsilon}\,\nabla\mathcal{L}(w_{i,(s)})"
@@ -293,11 +299,12 @@ class Adam(Optimizer):
 
     name = "adam"
     label = "Adam"
+    torch_name = "torch.optim.Adam"
     latex = (
-        r"g_{i,(s)} = \gamma_2\, g_{i,(s-1)} + (1-\gamma_2)\nabla\mathcal{L}(w_{i,(s)}),\quad "
+        r"\begin{gathered}g_{i,(s)} = \gamma_2\, g_{i,(s-1)} + (1-\gamma_2)\nabla\mathcal{L}(w_{i,(s)}),\quad "
         r"m_{i,(s)} = \gamma\, m_{i,(s-1)} + (1-\gamma)\nabla\mathcal{L}(w_{i,(s)})^2,\\ "
         r"\hat g_{i,(s)} = \frac{g_{i,(s)}}{1-\gamma_2^{\,s}},\quad \hat m_{i,(s)} = \frac{m_{i,(s)}}{1-\gamma^{\,s}},\quad "
-        r"w_{i,(s+1)} = w_{i,(s)} - \frac{\eta}{\sqrt{\hat m_{i,(s)}}+\epsilon}\,\hat g_{i,(s)}"
+        r"w_{i,(s+1)} = w_{i,(s)} - \frac{\eta}{\sqrt{\hat m_{i,(s)}}+\epsilon}\,\hat g_{i,(s)}\end{gathered}"
     )
     torch_note = (
         "torch's betas = (β₁, β₂) are the lecture's (γ₂, γ): β₁ averages the gradient, β₂ its square. "
@@ -351,7 +358,8 @@ class AdamW(Adam):
 
     name = "adamw"
     label = "AdamW"
-    latex = Adam.latex + r",\quad w \leftarrow w\,(1-\eta\lambda)\ \text{first}"
+    torch_name = "torch.optim.AdamW"
+    latex = Adam.latex.replace(r"\end{gathered}", r"\\ \text{after first shrinking } w \leftarrow w\,(1-\eta\lambda)\end{gathered}")
     torch_note = (
         "As Adam, but weight decay is decoupled: the weights shrink by a factor (1 − ηλ) before the "
         "Adam step instead of adding λw to the gradient. torch's default λ is 0.01."
@@ -376,10 +384,11 @@ class Adamax(Optimizer):
 
     name = "adamax"
     label = "Adamax"
+    torch_name = "torch.optim.Adamax"
     latex = (
-        r"g_{i,(s)} = \gamma_2\, g_{i,(s-1)} + (1-\gamma_2)\nabla\mathcal{L}(w_{i,(s)}),\quad "
+        r"\begin{gathered}g_{i,(s)} = \gamma_2\, g_{i,(s-1)} + (1-\gamma_2)\nabla\mathcal{L}(w_{i,(s)}),\quad "
         r"u_{i,(s)} = \max\big(\gamma\, u_{i,(s-1)},\ |\nabla\mathcal{L}(w_{i,(s)})| + \epsilon\big),\\ "
-        r"w_{i,(s+1)} = w_{i,(s)} - \frac{\eta}{u_{i,(s)}}\,\hat g_{i,(s)},\quad \hat g_{i,(s)} = \frac{g_{i,(s)}}{1-\gamma_2^{\,s}}"
+        r"w_{i,(s+1)} = w_{i,(s)} - \frac{\eta}{u_{i,(s)}}\,\hat g_{i,(s)},\quad \hat g_{i,(s)} = \frac{g_{i,(s)}}{1-\gamma_2^{\,s}}\end{gathered}"
     )
     torch_note = (
         "torch's betas = (β₁, β₂) are the lecture's (γ₂, γ). The lecture's slide writes |L|; it is the "
@@ -419,6 +428,7 @@ class NAdam(Optimizer):
 
     name = "nadam"
     label = "NAdam"
+    torch_name = "torch.optim.NAdam"
     latex = (
         r"\mu_s = \beta_1\big(1 - \tfrac12\, 0.96^{\,s\psi}\big),\quad "
         r"w_{i,(s+1)} = w_{i,(s)} - \frac{\eta}{\sqrt{\hat m_{i,(s)}}+\epsilon}"

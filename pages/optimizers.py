@@ -1,0 +1,159 @@
+"""Optimizer zoo: gradient-descent variants racing on 2-D loss surfaces, computed live with core.optimizers."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core.optimizers import OPTIMIZERS
+from core.presets import LECTURE_SLOTS, PRESETS, SLOTS
+from core.schedules import SCHEDULES
+from core.surfaces import SURFACES, get_surface
+from core.trajectories import MAX_STEPS, race
+from ui import optimizer_charts as oc
+from ui.surface_image import colour_domain, surface_image
+from ui.optimizer_controls import CONDITIONS, apply_preset, bound, forget_code_writes, reset_start, set_by_code, slot_controls
+from ui.optimizer_views import mlp_view, step_view, sweep_view
+from ui.urlstate import share_hint
+
+st.title("Optimizer zoo on loss surfaces")
+st.markdown(
+    "Gradient descent walks downhill: $\\mathbf{w}_{(s+1)} = \\mathbf{w}_{(s)} - \\eta\\nabla\\mathcal{L}(\\mathbf{w}_{(s)})$. "
+    "How fast it gets anywhere depends on the learning rate $\\eta$ and on the shape of the loss surface. "
+    "Momentum adds a velocity $\\mathbf{v}$ that remembers earlier steps; adaptive methods (Adagrad, RMSprop, Adam) "
+    "give every coordinate its own rate. Here they race on two-parameter surfaces, where we can draw the whole "
+    "landscape. Every path is computed live by the app's NumPy optimizers, which follow `torch.optim` step for step."
+)
+
+st.markdown("**Presets** — one click sets up a race (the lecture's is the default view):")
+pcols = st.columns(len(PRESETS))
+for col, (pkey, preset) in zip(pcols, PRESETS.items()):
+    col.button(preset.title, key=f"preset_{pkey}", on_click=apply_preset, args=(pkey,), help=preset.note, width="stretch")
+
+c1, c2, c3, c4 = st.columns([2, 2, 1, 1])
+surface_name = bound(c1.selectbox, "Surface", list(SURFACES), key="surface", on_change=reset_start,
+                     help="Beale is the lecture's surface.")
+condition = 10.0
+if surface_name == "quadratic":
+    condition = bound(c1.select_slider, "Condition number κ", CONDITIONS, key="cond", value=10.0,
+                      format_func=lambda v: f"{v:g}", help="Ratio of the largest to the smallest curvature.")
+surface = get_surface(surface_name, condition)
+steps = bound(c2.slider, "Steps", 10, MAX_STEPS, 100, 10, key="steps")
+x0 = bound(c3.number_input, "Start x", value=None, key="x0", format="%.3f", placeholder=f"{surface.start[0]:g}",
+           min_value=-100.0, max_value=100.0)
+y0 = bound(c4.number_input, "Start y", value=None, key="y0", format="%.3f", placeholder=f"{surface.start[1]:g}",
+           min_value=-100.0, max_value=100.0)
+start = (surface.start[0] if x0 is None else float(x0), surface.start[1] if y0 is None else float(y0))
+chosen = bound(st.multiselect, "Optimizers", list(SLOTS), key="opts", default=list(LECTURE_SLOTS),
+               help="Each contestant has its own hyper-parameters and schedule below.")
+st.caption(f"{surface.label}: " + f"${surface.latex}$")
+
+specs = []
+with st.expander("Hyper-parameters and learning-rate schedules", expanded=False):
+    if chosen:
+        for tab, name in zip(st.tabs(chosen), chosen):
+            specs.append(slot_controls(SLOTS[name], tab))
+share_hint()
+
+if not chosen:
+    st.info("Pick at least one optimizer to start the race.")
+    st.stop()
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _surface_picture(name: str, condition: float):
+    surf = get_surface(name, condition)
+    cdomain = colour_domain(surf)
+    return surface_image(surf, surf.domain, cdomain), cdomain
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _race(name: str, condition: float, specs: tuple, start: tuple, steps: int):
+    trajs = race(get_surface(name, condition), specs, start, steps)
+    labels = [t.legend for t in trajs]
+    frames = []
+    for t, label in zip(trajs, labels):
+        f = pd.DataFrame({"run": label, "step": np.arange(steps + 1), "x": t.points[:, 0], "y": t.points[:, 1],
+                          "loss": t.loss, "lr": np.append(t.lrs, np.nan)})
+        frames.append(f.dropna(subset=["x", "y", "loss"]))
+    paths = pd.concat(frames, ignore_index=True)
+    paths["loss_plot"] = np.maximum(paths["loss"] - get_surface(name, condition).min_value, oc.LOSS_FLOOR)
+    summary = pd.DataFrame({
+        "optimizer": [t.name for t in trajs],
+        "final loss": [t.final_loss for t in trajs],
+        "final x": [t.points[-1, 0] for t in trajs],
+        "final y": [t.points[-1, 1] for t in trajs],
+        "diverged at step": [t.diverged_at for t in trajs],
+    })
+    return labels, paths, summary
+
+
+picture, cdomain = _surface_picture(surface_name, condition)
+labels, paths, summary = _race(surface_name, condition, tuple(specs), start, steps)
+names = [s.name for s in specs]
+diverged = summary.dropna(subset=["diverged at step"])
+if len(diverged):
+    st.warning("Diverged (left the surface or overflowed): " + ", ".join(
+        f"**{n}** at step {int(k)}" for n, k in zip(diverged["optimizer"], diverged["diverged at step"]))
+        + ". Its path stops there.", icon="💥")
+
+play = st.toggle("▶ Play", key="play", help="Animate the race step by step (the slider below is the frame).")
+
+
+def _race_view() -> None:
+    stride = max(1, steps // 50)
+    if st.session_state.get("play"):
+        nxt = int(st.session_state.get("it", steps)) + stride
+        set_by_code("it", 0 if nxt > steps else nxt)
+    elif int(st.session_state.get("it", 0)) > steps:
+        set_by_code("it", steps)
+    it = bound(st.slider, "Iteration", 0, steps, steps, key="it")
+    shown = paths.loc[paths["step"] <= it, ["run", "step", "x", "y", "loss"]]
+    heads = shown.loc[shown.groupby("run")["step"].idxmax()]
+    st.vega_lite_chart(oc.race_spec(picture, surface, cdomain, shown, heads, names, labels, start), width="stretch")
+    left, right = st.columns(2)
+    left.vega_lite_chart(oc.curves_spec(paths[["run", "step", "loss_plot"]], "loss_plot", "loss f(w) − f*  (log)",
+                                        names, labels, marker=it, title="Loss", legend=False), width="stretch")
+    right.vega_lite_chart(oc.curves_spec(paths[["run", "step", "lr"]].dropna(), "lr", "learning rate η (log)",
+                                         names, labels, marker=it, title="Learning rate used", legend=False),
+                          width="stretch")
+
+
+if play:
+    st.fragment(run_every=0.3)(_race_view)()
+else:
+    st.fragment(_race_view)()
+
+st.dataframe(summary, hide_index=True, width="stretch",
+             column_config={"final loss": st.column_config.NumberColumn(format="%.3g"),
+                            "final x": st.column_config.NumberColumn(format="%.4f"),
+                            "final y": st.column_config.NumberColumn(format="%.4f")})
+
+TABS = ["Inside one step", "Learning-rate sweep", "Update rules", "Momentum in practice"]
+raw_tab = st.query_params.get("tab")
+if raw_tab is not None and raw_tab not in TABS:
+    st.warning(f"The link's value `tab={raw_tab}` is not a section of this page; showing **{TABS[0]}** instead.", icon="🔗")
+tabs = st.tabs(TABS, key="tab", bind="query-params")
+
+with tabs[0]:
+    if tabs[0].open:
+        step_view(surface_name, condition, surface, specs, start, steps, cdomain)
+
+with tabs[1]:
+    if tabs[1].open:
+        sweep_view(surface_name, condition, specs, start, steps)
+
+with tabs[2]:
+    if tabs[2].open:
+        for spec in specs:
+            cls = OPTIMIZERS[spec.optimizer]
+            st.markdown(f"**{spec.name}** — {SLOTS[spec.name].blurb} (`{cls.torch_name}`)")
+            st.latex(cls.latex)
+            if spec.schedule != "constant":
+                st.latex(SCHEDULES[spec.schedule].latex)
+            st.caption("torch vs the lecture: " + cls.torch_note)
+
+with tabs[3]:
+    if tabs[3].open:
+        mlp_view(specs)
+
+forget_code_writes()
