@@ -1,0 +1,105 @@
+"""Graphviz (DOT) pictures for the backpropagation page: the architecture, the small network, the graph of L."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from core.compgraph import CompGraph
+from core.walkthrough import Walkthrough
+from ui.diagrams import BIAS, HIDDEN, INPUT, OUTPUT
+
+PARAM, LOSS_FILL, OP_FILL = "#cfe0ff", "#bfeec8", "#f4f4f4"
+HEAD = ['  bgcolor="transparent"; node [fontname="Helvetica", style=filled]; edge [fontname="Helvetica"];']
+
+
+def _fill(layer: int, n_layers: int) -> str:
+    return INPUT if layer == 0 else OUTPUT if layer == n_layers - 1 else HIDDEN
+
+
+def _n(v: float, digits: int = 4) -> str:
+    return f"{v:.{digits}f}".rstrip("0").rstrip(".") if abs(v) < 1e4 else f"{v:.3g}"
+
+
+def architecture_dot(sizes: Sequence[int], bias: bool = False) -> str:
+    """A dense network, one circle per unit, every unit wired to every unit of the next layer."""
+    lines = ["digraph arch {", '  rankdir=LR; splines=line; nodesep=0.08; ranksep=1.1;', *HEAD,
+             '  node [shape=circle, label="", width=0.28, fixedsize=true, penwidth=0.8];',
+             '  edge [arrowhead=none, penwidth=0.5, color="#8c8c8c"];']
+    L = len(sizes)
+    for l, n in enumerate(sizes):
+        name = "input" if l == 0 else "output" if l == L - 1 else f"hidden {l}"
+        lines.append(f'  subgraph cluster_{l} {{ label="{name}\\n{n} units"; fontsize=11; color="transparent"; '
+                     f'fontname="Helvetica";')
+        lines += [f'    n{l}_{j} [fillcolor="{_fill(l, L)}"];' for j in range(n)]
+        if bias and l < L - 1:
+            lines.append(f'    b{l} [label="+1", fillcolor="{BIAS}", fontsize=9, shape=square, width=0.3];')
+        lines.append("  }")
+    for l in range(L - 1):
+        for j in range(sizes[l + 1]):
+            lines += [f"  n{l}_{i} -> n{l + 1}_{j};" for i in range(sizes[l])]
+            if bias:
+                lines.append(f'  b{l} -> n{l + 1}_{j} [style=dashed, color="#b0b0b0"];')
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def network_dot(wt: Walkthrough, phase: str, index: int) -> str:
+    """The walk-through network: units show z and a once computed, edges their weight and, after the
+    backward pass reaches them, ∂L/∂w; the unit or weight of the current step is outlined in red."""
+    L = len(wt.layer_sizes)
+    known_units = {n.name for n in wt.forward[: index + 1]} if phase == "forward" else {n.name for n in wt.forward}
+    done = {g.param: g.grad for g in wt.backward[: index + 1]} if phase == "backward" else (
+        {g.param: g.grad for g in wt.backward} if phase in ("update", "new_loss") else {})
+    current_unit = wt.forward[index].name if phase == "forward" else (
+        wt.backward[index].unit_name if phase == "backward" else None)
+    current_param = wt.backward[index].param if phase == "backward" else None
+    values = {n.name: n for n in wt.forward}
+    lines = ["digraph net {", "  rankdir=LR; ranksep=1.6; nodesep=0.35;", *HEAD,
+             '  node [shape=circle, fontsize=11, width=1.05, fixedsize=true]; edge [fontsize=10];']
+    for l, names in enumerate(wt.unit_names):
+        for j, name in enumerate(names):
+            if l == 0:
+                label = f"{name}\\n{_n(wt.x[j])}"
+            elif name in known_units:
+                label = f"{name}\\nz={_n(values[name].z)}\\na={_n(values[name].a)}"
+            else:
+                label = name
+            extra = ', color="#d62728", penwidth=3' if name == current_unit else ""
+            lines.append(f'  "{name}" [label="{label}", fillcolor="{_fill(l, L)}"{extra}];')
+        if l < L - 1:
+            lines.append(f'  "bias{l}" [label="1", shape=square, width=0.35, fillcolor="{BIAS}"];')
+        chain = " -> ".join(f'"{n}"' for n in names)  # keeps each layer's units in order, top to bottom
+        lines.append(f"  {{ rank=same; {chain} [style=invis]; }}" if len(names) > 1 else "")
+    for l in range(L - 1):
+        for j, dst in enumerate(wt.unit_names[l + 1]):
+            for i, src in enumerate(wt.unit_names[l]):
+                w = wt.weight_names[l][i, j]
+                label = f"{w}={_n(wt.params[2 * l][i, j])}"
+                if w in done:
+                    label += f"\\n∂={_n(done[w])}"
+                style = ', color="#d62728", penwidth=2.6, fontcolor="#d62728"' if w == current_param else ""
+                lines.append(f'  "{src}" -> "{dst}" [label="{label}"{style}];')
+            b = f"b_{dst}"
+            style = ', color="#d62728", penwidth=2.2, fontcolor="#d62728"' if b == current_param else ""
+            lines.append(f'  "bias{l}" -> "{dst}" [style=dashed, color="#9a9a9a", fontsize=9, '
+                         f'label="{_n(wt.params[2 * l + 1][j])}"{style}];')
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def compgraph_dot(graph: CompGraph, show_grads: bool = True) -> str:
+    """The loss's computational graph: data leaves white, parameters blue, operations grey, the loss green."""
+    fills = {"input": "#ffffff", "target": "#ffffff", "param": PARAM, "op": OP_FILL, "loss": LOSS_FILL}
+    lines = ["digraph cg {", "  rankdir=LR; ranksep=0.35; nodesep=0.12;", *HEAD,
+             '  node [shape=box, style="rounded,filled", fontsize=10, margin="0.06,0.03"];',
+             '  edge [arrowsize=0.6, color="#7a7a7a"];']
+    for n in graph.nodes:
+        label = f"{n.label}\\n{_n(n.value)}"
+        if show_grads and n.grad is not None:
+            label += f"\\ngrad={_n(n.grad)}"
+        shape = ", shape=ellipse" if n.kind == "op" else ""
+        lines.append(f'  "{n.id}" [label="{label}", fillcolor="{fills[n.kind]}"{shape}];')
+    for n in graph.nodes:
+        lines += [f'  "{p}" -> "{n.id}";' for p in n.parents]
+    lines.append("}")
+    return "\n".join(lines)
