@@ -30,7 +30,7 @@ class RaceConfig:
     optimizer: str = "sgd"
     lr: float = 0.1
     steps: int = 300
-    batch_size: int = 50
+    batch_size: int | None = None  # None: full batch, so the curves show the loss on all the data
     seed: int = 0
 
     def __post_init__(self) -> None:

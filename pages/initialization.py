@@ -1,0 +1,220 @@
+"""Weight initialization: signal through depth (with A/B), symmetry, a training race, transfer learning."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+from streamlit.errors import StreamlitAPIException
+
+from core.activations import ACTIVATIONS
+from core.init_race import RaceConfig, run_race
+from core.initializers import INITIALIZERS
+from core.signal_depth import SignalConfig, SignalReport, signal_through_depth
+from core.symmetry import CONSTANT, SymmetryConfig, SymmetryRun, run_symmetry
+from core.optimizers import OPTIMIZERS
+from ui.init_charts import ACTIVATIONS_LABEL, GRADIENTS_LABEL, chart_spec, curves_frame, layer_boxes, loss_curves
+from ui.init_charts import std_frame, std_lines, summary_frame, weight_heatmaps, weights_frame
+from ui.navigation import PAGES
+from ui.urlstate import bound, share_hint
+
+INITS = list(INITIALIZERS)
+ACTS = list(ACTIVATIONS)
+RANDOM_INITS = [name for name, init in INITIALIZERS.items() if init.distribution != "zeros"]
+WIDTHS = [16, 32, 64, 128, 256, 512, 1024]
+BATCHES = [16, 32, 64, 128, 256]
+RACE_OPTIMIZERS = [name for name in ("sgd", "momentum", "adam", "rmsprop") if name in OPTIMIZERS]
+LEARNING_RATES = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0]
+RACE_LOSS_CAP = 10.0  # the loss axis stops here: exploding starts reach 1e80
+
+st.title("Weight initialization")
+st.markdown(
+    "Training starts from whatever weights we draw before the first step, and that choice decides whether a deep "
+    "network can learn at all. Every layer multiplies its input by $W^{(l)}$: if the weights are too small the "
+    "signal shrinks layer after layer (vanishing), if they are too large it grows (exploding), and if they are all "
+    "equal every unit in a layer learns the same thing. Good initializers pick the spread $\\sigma$ of the weights "
+    "from the layer's size — $\\text{fan\\_in}$ inputs and $\\text{fan\\_out}$ outputs — so that the variance of "
+    "the activations and of the gradients stays the same from layer to layer."
+)
+share_hint()
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _signal(depth: int, width: int, activation: str, init: str, batch: int, seed: int) -> SignalReport:
+    return signal_through_depth(SignalConfig(depth, width, activation, init, batch, seed))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _symmetry(start: str, value: float, activation: str, steps: int, dataset: str) -> SymmetryRun:
+    return run_symmetry(SymmetryConfig(start=start, value=value, activation=activation, steps=steps, dataset=dataset))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _race(inits: tuple[str, ...], activation: str, optimizer: str, lr: float, steps: int, depth: int):
+    return run_race(RaceConfig(inits=inits, activation=activation, optimizer=optimizer, lr=lr, steps=steps, depth=depth))
+
+
+def _formula(init: str, width: int) -> None:
+    """The initializer's formula from the registry and its σ for fan_in = fan_out = width."""
+    st.latex(INITIALIZERS[init].latex)
+    st.caption(f"σ = {INITIALIZERS[init].std(width, width):.4g} for fan_in = fan_out = {width}")
+
+
+# --- 1. signal through depth -----------------------------------------------------------------------
+st.header("Signal through depth")
+st.markdown(
+    "We push one batch of standard-normal inputs through a deep stack of equally wide layers and back again "
+    "(a 10-class softmax with random labels sits on top). The boxes show how the activations $a^{(l)}$ and the "
+    "back-propagated gradients $\\partial\\mathcal{L}/\\partial a^{(l)}$ are spread in every layer; the lines "
+    "show their standard deviation on a log axis. With ReLU, He's $\\sigma = \\sqrt{2/\\text{fan\\_in}}$ keeps both "
+    "lines flat; Glorot's $\\sigma = \\sqrt{2/(\\text{fan\\_in} + \\text{fan\\_out})}$ gives only half that variance, so "
+    "each ReLU layer halves the signal's variance and it fades; `normal_small` kills it within a few layers. Switch on A/B to put two set-ups side by side on the very same inputs and seed."
+)
+
+
+@st.fragment
+def signal_section() -> None:
+    c1, c2, c3, c4 = st.columns(4)
+    depth = bound(c1.slider, "Depth (hidden layers)", 2, 30, 20, key="depth")
+    width = bound(c2.select_slider, "Width (units per layer)", WIDTHS, value=256, key="width")
+    batch = bound(c3.select_slider, "Batch of N(0, 1) inputs", BATCHES, value=128, key="batch")
+    seed = bound(c4.number_input, "Seed", 0, 9999, 0, key="seed")
+    ab = bound(st.toggle, "A/B mode: compare two set-ups on the same inputs and seed", key="ab")
+    cols = st.columns(2) if ab else [st.container()]
+    setups = [("A", "relu", "he_normal", "act", "init"), ("B", "relu", "glorot_normal", "act_b", "init_b")]
+    reports: dict[str, SignalReport] = {}
+    for col, (tag, act0, init0, act_key, init_key) in zip(cols, setups):
+        with col:
+            a, b = st.columns(2)
+            act = bound(a.selectbox, f"Activation {tag}" if ab else "Activation", ACTS, index=ACTS.index(act0), key=act_key)
+            init = bound(b.selectbox, f"Initializer {tag}" if ab else "Initializer", INITS, index=INITS.index(init0), key=init_key)
+            _formula(init, width)
+            label = f"{tag}: {act} · {init}" if ab else f"{act} · {init}"
+            report = reports[label] = _signal(depth, width, act, init, batch, int(seed))
+            _describe(report)
+            charts = st.columns(1 if ab else 2)
+            charts[0].vega_lite_chart(spec=chart_spec(layer_boxes, summary_frame(report.activations),
+                                                      "Activations a⁽ˡ⁾", "a"), width="stretch")
+            charts[-1].vega_lite_chart(spec=chart_spec(layer_boxes, summary_frame(report.gradients),
+                                                       "Gradients ∂L/∂a⁽ˡ⁾", "∂L/∂a"), width="stretch")
+    left, right = st.columns(2)
+    left.vega_lite_chart(spec=chart_spec(std_lines, std_frame(reports, ACTIVATIONS_LABEL),
+                                         "Std of the activations per layer"), width="stretch")
+    right.vega_lite_chart(spec=chart_spec(std_lines, std_frame(reports, GRADIENTS_LABEL),
+                                          "Std of the gradients per layer"), width="stretch")
+    st.caption("Boxes: 25–75 % of the batch × unit values, whiskers 1–99 %, black tick the median. "
+               "Std is taken over all batch × unit values of a layer; hover a point for the RMS √mean(a²), "
+               "the quantity He's derivation keeps constant for ReLU.")
+    with st.expander(f"Every initializer's formula and its σ at fan_in = fan_out = {width}"):
+        for name in INITS:
+            st.markdown(f"**{name}** — σ = {INITIALIZERS[name].std(width, width):.4g}")
+            st.latex(INITIALIZERS[name].latex)
+
+
+def _describe(report: SignalReport) -> None:
+    """One line on what happened to the signal: growth factor over the layers, dead units, overflow."""
+    a = report.activations.std
+    if report.first_overflow:
+        st.warning(f"The values overflowed to ±∞ at layer {report.first_overflow}: the signal exploded.", icon="💥")
+    elif not np.any(a > 0):
+        st.info("Every activation is the same constant in every layer (std 0): nothing for training to work with.")
+    else:
+        dead = float(np.mean(report.dead_fraction))
+        st.caption(f"std of a: layer 1 → {report.config.depth}: {a[0]:.3g} → {a[-1]:.3g} (×{a[-1] / a[0]:.3g})"
+                   + (f" · dead units: {dead:.0%}" if dead else ""))
+
+
+signal_section()
+
+# --- 2. symmetry ---------------------------------------------------------------------------------
+st.header("Symmetry: why not start from zero?")
+st.markdown(
+    "If all weights of a layer start at the same value, every unit in it computes the same activation, receives "
+    "the same gradient and takes the same step — forever. The layer then acts like a single unit, however wide it "
+    "is. Below, a network with two hidden layers of 6 units learns a toy set with plain gradient descent, once from "
+    "a constant start and once from random weights; equal columns in a heatmap are units that are still identical. "
+    "With $W = 0$ and tanh or ReLU even the gradients of the hidden weights are exactly zero, so nothing but the "
+    "output bias moves."
+)
+
+
+@st.fragment
+def symmetry_section() -> None:
+    c1, c2, c3 = st.columns(3)
+    start = bound(c1.selectbox, "Symmetric start", [CONSTANT, "zeros"], key="sym")
+    value = bound(c1.slider, "Constant c (W = c)", -1.0, 1.0, 0.5, 0.05, key="c", disabled=start != CONSTANT)
+    rand = bound(c2.selectbox, "Random start", RANDOM_INITS, index=RANDOM_INITS.index("glorot_normal"), key="sym_rand")
+    act = bound(c2.selectbox, "Activation", ACTS, index=ACTS.index("tanh"), key="sym_act")
+    steps = bound(c3.slider, "Training steps k", 0, 500, 200, 10, key="k")
+    dataset = bound(c3.selectbox, "Data set", ["circles", "xor", "moons", "spiral", "blobs"], key="sym_data")
+    runs = {f"{start} (c = {value:g})" if start == CONSTANT else start: _symmetry(start, value, act, steps, dataset),
+            rand: _symmetry(rand, 0.0, act, steps, dataset)}
+    cols = st.columns(2)
+    for col, (name, run) in zip(cols, runs.items()):
+        with col:
+            st.subheader(name)
+            m1, m2 = st.columns(2)
+            m1.metric("Distinct units per hidden layer", " / ".join(map(str, run.distinct_after)),
+                      help=f"before training: {' / '.join(map(str, run.distinct_before))} of 6 / 6")
+            m2.metric("Training accuracy", f"{run.accuracy:.0%}")
+            frame = pd.concat([weights_frame(run.before, "before"), weights_frame(run.after, "after")])
+            st.vega_lite_chart(spec=chart_spec(weight_heatmaps, frame, tuple(frame["layer"].unique())), width="content")
+    if steps:
+        curves = curves_frame({name: r.losses for name, r in runs.items()}, "start")
+        st.vega_lite_chart(spec=chart_spec(loss_curves, curves, "start", "Training loss"), width="stretch")
+
+
+symmetry_section()
+
+# --- 3. training race ------------------------------------------------------------------------------
+st.header("Training race")
+st.markdown(
+    "The same network (6 hidden layers of 32 units), the same data, the same seed and the same optimizer — only "
+    "the initial weights differ. A good start makes the loss drop at once; zeros and tiny weights leave the "
+    "network stuck at the loss of a coin flip ($\\ln 2 \\approx 0.69$), and huge weights can make plain SGD "
+    "diverge within a few steps."
+)
+
+
+@st.fragment
+def race_section() -> None:
+    defaults = ["zeros", "normal_small", "normal_large", "glorot_normal", "he_normal"]
+    inits = bound(st.multiselect, "Initializers in the race", INITS, default=defaults, key="race")
+    c1, c2, c3, c4, c5 = st.columns(5)
+    act = bound(c1.selectbox, "Activation", ACTS, index=ACTS.index("relu"), key="race_act")
+    opt = bound(c2.selectbox, "Optimizer", RACE_OPTIMIZERS, key="race_opt")
+    lr = bound(c3.select_slider, "Learning rate η", LEARNING_RATES, value=0.1, key="race_lr")
+    steps = bound(c4.slider, "Steps", 50, 500, 300, 50, key="race_steps")
+    depth = bound(c5.slider, "Hidden layers", 1, 10, 6, key="race_depth")
+    if not inits:
+        st.info("Pick at least one initializer for the race.")
+        return
+    lanes = _race(tuple(inits), act, opt, lr, steps, depth)
+    curves = curves_frame({lane.init: lane.losses for lane in lanes}, "initializer")
+    st.vega_lite_chart(spec=chart_spec(loss_curves, curves, "initializer", "Training loss per step (circles, 200 points, full batch)",
+                                       domain_max=RACE_LOSS_CAP), width="stretch")
+    off = [lane.init for lane in lanes if len(lane.losses) and np.nanmax(lane.losses) > RACE_LOSS_CAP]
+    if off:
+        st.caption(f"Cut off at loss {RACE_LOSS_CAP:g}: {', '.join(off)} (hover the table for the final values).")
+    st.dataframe(pd.DataFrame({"initializer": [l.init for l in lanes], "final loss": [l.final_loss for l in lanes],
+                               "training accuracy": [l.accuracy for l in lanes], "status": [l.status for l in lanes]}),
+                 hide_index=True, width="stretch")
+
+
+race_section()
+
+# --- 4. transfer learning --------------------------------------------------------------------------
+st.header("Transfer learning: the best initialization is a trained network")
+st.markdown(
+    "Instead of random numbers we can start from weights that another network already learned on a related task. "
+    "The early layers of such a network detect generic patterns (edges, textures, strokes), so they are a far better "
+    "starting point than noise: we copy them, keep them frozen or fine-tune them with a small learning rate, and "
+    "train only a new output layer for our own classes. This works when the old task resembles the new one; weights "
+    "learned on large, varied data sets transfer best."
+)
+fashion = next(p for p in PAGES if p.url_path == "fashion-mnist")
+if fashion.exists:
+    try:
+        st.page_link(fashion.file, label="Try it for real on the Fashion-MNIST trainer page", icon=fashion.icon)
+    except StreamlitAPIException:  # this page runs on its own, outside the app's navigation (tests)
+        st.markdown(f"Try it for real on the [Fashion-MNIST trainer page](/{fashion.url_path}).")
+else:
+    st.caption("The Fashion-MNIST trainer page (coming soon) does this for real.")
