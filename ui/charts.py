@@ -59,10 +59,10 @@ def probability_field(
     dx = float(xs[1] - xs[0]) if len(xs) > 1 else 1.0
     dy = float(ys[1] - ys[0]) if len(ys) > 1 else 1.0
     df = pd.DataFrame({"x": XX.ravel(), "y": YY.ravel(), "p": np.asarray(P, dtype=float).ravel()})
-    df["x2"], df["y2"] = df["x"] + dx, df["y"] + dy
+    df["x2"], df["y2"] = df["x"] + 1.02 * dx, df["y"] + 1.02 * dy  # a hair of overlap: no seams between cells
     return (
         alt.Chart(df, title=title or alt.Undefined, height=height)
-        .mark_rect(opacity=0.85)
+        .mark_rect(opacity=0.85, strokeWidth=0)
         .encode(
             x=alt.X("x:Q", title="x₁", scale=alt.Scale(domain=[float(xs[0]), float(xs[-1] + dx)], nice=False)),
             x2="x2:Q",
@@ -83,7 +83,7 @@ def class_points(X: np.ndarray, y: np.ndarray, *, filled: bool = True, size: int
     df = pd.DataFrame({"x": X[:, 0], "y": X[:, 1], "class": np.asarray(y).astype(str)})
     return (
         alt.Chart(df)
-        .mark_point(filled=filled, size=size, stroke="white", strokeWidth=1, opacity=1)
+        .mark_point(filled=filled, size=size, strokeWidth=1 if filled else 2, opacity=1, **({"stroke": "white"} if filled else {}))
         .encode(
             x="x:Q",
             y="y:Q",
