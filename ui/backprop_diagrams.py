@@ -28,12 +28,13 @@ def architecture_dot(sizes: Sequence[int], bias: bool = False) -> str:
     L = len(sizes)
     for l, n in enumerate(sizes):
         name = "input" if l == 0 else "output" if l == L - 1 else f"hidden {l}"
-        lines.append(f'  subgraph cluster_{l} {{ label="{name}\\n{n} units"; fontsize=11; color="transparent"; '
-                     f'fontname="Helvetica";')
-        lines += [f'    n{l}_{j} [fillcolor="{_fill(l, L)}"];' for j in range(n)]
+        column = [f"t{l}"] + [f"n{l}_{j}" for j in range(n)] + ([f"b{l}"] if bias and l < L - 1 else [])
+        lines.append(f'  t{l} [label="{name}\\n{n} unit{"s" if n > 1 else ""}", shape=plaintext, style="", fixedsize=false, fontsize=11];')
+        lines += [f'  n{l}_{j} [fillcolor="{_fill(l, L)}"];' for j in range(n)]
         if bias and l < L - 1:
-            lines.append(f'    b{l} [label="+1", fillcolor="{BIAS}", fontsize=9, shape=square, width=0.3];')
-        lines.append("  }")
+            lines.append(f'  b{l} [label="+1", fillcolor="{BIAS}", fontsize=9, shape=square, width=0.3];')
+        # a column: title on top, units in order, the bias node last (flat invisible edges fix the order)
+        lines.append(f'  {{ rank=same; {" -> ".join(column)} [style=invis]; }}')
     for l in range(L - 1):
         for j in range(sizes[l + 1]):
             lines += [f"  n{l}_{i} -> n{l + 1}_{j};" for i in range(sizes[l])]

@@ -65,7 +65,8 @@ def color(c: str, body: str) -> str:
 def forward_latex(n: NeuronForward) -> str:
     """z_j = Σ_i w_ij a_i + b_j with the numbers, then a_j = f(z_j)."""
     j = sym(n.name)
-    terms = " + ".join(f"{sym(w)}\\,{sym(a)}" for w, a in zip(n.weight_names, n.inputs))
+    below = [sym(a) if n.layer == 1 else f"a_{{{sym(a)}}}" for a in n.inputs]
+    terms = " + ".join(f"{sym(w)}\\,{a}" for w, a in zip(n.weight_names, below))
     nums = " + ".join(f"{fac(w)} \\cdot {fac(a)}" for w, a in zip(n.weights, n.a_below))
     b = sym("b_" + n.name)
     if n.activation == "softmax":
@@ -82,7 +83,7 @@ def loss_latex(wt: Walkthrough) -> str:
     yh, y = wt.outputs, wt.y
     if wt.loss == "crossentropy":
         k = wt.label
-        return (rf"L = -\log \hat y_{{{o[k]}}} = -\log {num(yh[k])} = {num(wt.loss_before)}"
+        return (rf"\mathcal{{L}} = -\log \hat y_{{{o[k]}}} = -\log {num(yh[k])} = {num(wt.loss_before)}"
                 rf"\qquad (\text{{class }} {k + 1} = \arg\max \mathbf{{y}})")
     if wt.loss == "half_sse":
         sym_terms = [rf"\tfrac12 (y_{{{i + 1}}} - \hat y_{{{s}}})^2" for i, s in enumerate(o)]
@@ -90,19 +91,19 @@ def loss_latex(wt: Walkthrough) -> str:
     elif wt.loss == "mse":
         sym_terms = [rf"\tfrac1{{{len(o)}}} (\hat y_{{{s}}} - y_{{{i + 1}}})^2" for i, s in enumerate(o)]
         num_terms = [rf"\tfrac1{{{len(o)}}} ({num(yh[i])} - {num(y[i])})^2" for i in range(len(o))]
-    else:
-        sym_terms = [rf"-\tfrac1{{{len(o)}}} [y_{{{i + 1}}} \log \hat y_{{{s}}} + (1-y_{{{i + 1}}}) \log(1-\hat y_{{{s}}})]"
-                     for i, s in enumerate(o)]
-        num_terms = [rf"-\tfrac1{{{len(o)}}} [{num(y[i])} \log {num(yh[i])} + {num(1 - y[i])} \log {num(1 - yh[i])}]"
-                     for i in range(len(o))]
-    return (rf"\begin{{aligned}} L &= {' + '.join(sym_terms)} \\ &= {' + '.join(num_terms)} \\ "
+    else:  # binary cross-entropy: −(1/N) Σ [y log ŷ + (1 − y) log(1 − ŷ)]
+        brackets = [rf"[y_{{{i + 1}}} \log \hat y_{{{s}}} + (1-y_{{{i + 1}}}) \log(1-\hat y_{{{s}}})]" for i, s in enumerate(o)]
+        nums = [rf"[{num(y[i])} \log {num(yh[i])} + {num(1 - y[i])} \log {num(1 - yh[i])}]" for i in range(len(o))]
+        sym_terms = [rf"-\tfrac1{{{len(o)}}} \big(" + " + ".join(brackets) + r"\big)"]
+        num_terms = [rf"-\tfrac1{{{len(o)}}} \big(" + " + ".join(nums) + r"\big)"]
+    return (rf"\begin{{aligned}} \mathcal{{L}} &= {' + '.join(sym_terms)} \\ &= {' + '.join(num_terms)} \\ "
             rf"&= {' + '.join(num(t) for t in wt.loss_terms)} = {num(wt.loss_before)} \end{{aligned}}")
 
 
 def _red_detail(wt: Walkthrough, g: GradientStep) -> str:
     """How ∂L/∂a_j is obtained: from the loss for an output, from the deltas of the layer above otherwise."""
     j = sym(g.unit_name)
-    head = rf"\frac{{\partial L}}{{\partial a_{{{j}}}}}"
+    head = rf"\frac{{\partial \mathcal{{L}}}}{{\partial a_{{{j}}}}}"
     if g.red_terms:
         syms = " + ".join(rf"\delta_{{{sym(k)}}}\, {sym(w)}" for k, _, w, _ in g.red_terms)
         nums = " + ".join(f"{fac(d)} \\cdot {fac(w)}" for _, d, _, w in g.red_terms)
@@ -123,16 +124,16 @@ def _red_detail(wt: Walkthrough, g: GradientStep) -> str:
 def gradient_latex(wt: Walkthrough, g: GradientStep) -> list[str]:
     """The chain rule for one parameter: symbols, each factor's origin, the product and the check."""
     j, p = sym(g.unit_name), sym(g.param)
-    dL_dp = rf"\frac{{\partial L}}{{\partial {p}}}"
-    red = color(RED, rf"\frac{{\partial L}}{{\partial a_{{{j}}}}}")
+    dL_dp = rf"\frac{{\partial \mathcal{{L}}}}{{\partial {p}}}"
+    red = color(RED, rf"\frac{{\partial \mathcal{{L}}}}{{\partial a_{{{j}}}}}")
     blue = color(BLUE, rf"\frac{{\partial a_{{{j}}}}}{{\partial z_{{{j}}}}}")
     green = color(GREEN, rf"\frac{{\partial z_{{{j}}}}}{{\partial {p}}}")
     green_val = "1" if g.source is None else rf"a_{{{sym(g.source_name)}}} = {num(g.green)}"
     lines = []
     if g.blue is None:  # softmax output: the outputs share every z, so ∂L/∂z comes as one piece
-        delta = color(RED, rf"\frac{{\partial L}}{{\partial z_{{{j}}}}}")
+        delta = color(RED, rf"\frac{{\partial \mathcal{{L}}}}{{\partial z_{{{j}}}}}")
         lines.append(rf"{dL_dp} = {delta}\;{green}")
-        lines.append(color(RED, rf"\frac{{\partial L}}{{\partial z_{{{j}}}}} = \sum_k \frac{{\partial L}}{{\partial a_k}}"
+        lines.append(color(RED, rf"\frac{{\partial \mathcal{{L}}}}{{\partial z_{{{j}}}}} = \sum_k \frac{{\partial \mathcal{{L}}}}{{\partial a_k}}"
                                 rf"\frac{{\partial a_k}}{{\partial z_{{{j}}}}} = {num(g.delta)}") +
                      r"\quad(\text{softmax couples all outputs})")
         lines.append(color(GREEN, rf"\frac{{\partial z_{{{j}}}}}{{\partial {p}}} = {green_val}"))
@@ -144,11 +145,11 @@ def gradient_latex(wt: Walkthrough, g: GradientStep) -> list[str]:
         lines.append(color(BLUE, rf"\frac{{\partial a_{{{j}}}}}{{\partial z_{{{j}}}}} = {f}'(z_{{{j}}}) = "
                                  rf"{f}'({num(g.z)}) = {num(g.blue)}"))
         lines.append(color(GREEN, rf"\frac{{\partial z_{{{j}}}}}{{\partial {p}}} = {green_val}"))
-        lines.append(rf"\delta_{{{j}}} = \frac{{\partial L}}{{\partial z_{{{j}}}}} = {color(RED, fac(g.red))} \cdot "
+        lines.append(rf"\delta_{{{j}}} = \frac{{\partial \mathcal{{L}}}}{{\partial z_{{{j}}}}} = {color(RED, fac(g.red))} \cdot "
                      rf"{color(BLUE, fac(g.blue))} = {num(g.delta)}\quad(\text{{the delta passed down to the layer below}})")
         lines.append(rf"{dL_dp} = {color(RED, fac(g.red))} \cdot {color(BLUE, fac(g.blue))} \cdot "
                      rf"{color(GREEN, fac(g.green))} = {num(g.grad)}")
-    lines.append(rf"\text{{check: }} \frac{{L({p} + h) - L({p} - h)}}{{2h}} = {num(g.numeric, 11)}"
+    lines.append(rf"\text{{check: }} \frac{{\mathcal{{L}}({p} + h) - \mathcal{{L}}({p} - h)}}{{2h}} = {num(g.numeric, 11)}"
                  rf"\quad (h = 10^{{-6}},\ |\text{{difference}}| = {sci(abs(g.numeric - g.grad))})")
     return lines
 
@@ -157,7 +158,7 @@ def update_latex(wt: Walkthrough, param: str) -> str:
     """w⁺ = w − η·∂L/∂w for one parameter."""
     row = next(r for r in wt.update if r.param == param)
     p = sym(param)
-    return (rf"{p}^{{+}} = {p} - \eta\,\frac{{\partial L}}{{\partial {p}}} = {num(row.old)} - {num(wt.eta)} \cdot "
+    return (rf"{p}^{{+}} = {p} - \eta\,\frac{{\partial \mathcal{{L}}}}{{\partial {p}}} = {num(row.old)} - {num(wt.eta)} \cdot "
             rf"{fac(row.grad)} = {num(row.new)}")
 
 
