@@ -37,19 +37,20 @@ st.markdown(
 share_hint()
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@st.cache_data(show_spinner="Sending the batch through the network…", max_entries=128)
 def _signal(depth: int, width: int, activation: str, init: str, batch: int, seed: int) -> SignalReport:
     return signal_through_depth(SignalConfig(depth, width, activation, init, batch, seed))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_data(show_spinner="Training from both starts…", max_entries=64)
 def _symmetry(start: str, value: float, activation: str, steps: int, dataset: str) -> SymmetryRun:
     return run_symmetry(SymmetryConfig(start=start, value=value, activation=activation, steps=steps, dataset=dataset))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_data(show_spinner="Racing…", max_entries=64)
 def _race(inits: tuple[str, ...], activation: str, optimizer: str, lr: float, steps: int, depth: int):
-    return run_race(RaceConfig(inits=inits, activation=activation, optimizer=optimizer, lr=lr, steps=steps, depth=depth))
+    config = RaceConfig(inits=inits, activation=activation, optimizer=optimizer, lr=lr, steps=steps, depth=depth)
+    return run_race(config)
 
 
 def _formula(init: str, width: int) -> None:
@@ -61,12 +62,14 @@ def _formula(init: str, width: int) -> None:
 # --- 1. signal through depth -----------------------------------------------------------------------
 st.header("Signal through depth")
 st.markdown(
-    "We push one batch of standard-normal inputs through a deep stack of equally wide layers and back again "
-    "(a 10-class softmax with random labels sits on top). The boxes show how the activations $a^{(l)}$ and the "
-    "back-propagated gradients $\\partial\\mathcal{L}/\\partial a^{(l)}$ are spread in every layer; the lines "
-    "show their standard deviation on a log axis. With ReLU, He's $\\sigma = \\sqrt{2/\\text{fan\\_in}}$ keeps both "
-    "lines flat; Glorot's $\\sigma = \\sqrt{2/(\\text{fan\\_in} + \\text{fan\\_out})}$ gives only half that variance, so "
-    "each ReLU layer halves the signal's variance and it fades; `normal_small` kills it within a few layers. Switch on A/B to put two set-ups side by side on the very same inputs and seed."
+    "One batch of standard-normal inputs goes forward through equally wide layers "
+    "($\\text{fan\\_in} = \\text{fan\\_out}$ = width, a 10-class softmax on top) and its gradient comes "
+    "back: the boxes show how the activations $a^{(l)}$ and "
+    "the gradients $\\partial\\mathcal{L}/\\partial a^{(l)}$ are spread in each layer, the lines their standard "
+    "deviation on a log axis. Under ReLU, He's $\\sigma = \\sqrt{2/\\text{fan\\_in}}$ keeps both lines flat, while "
+    "Glorot's $\\sigma = \\sqrt{2/(\\text{fan\\_in} + \\text{fan\\_out})}$ is made for tanh: here it has half "
+    "He's variance, so the signal loses half its variance at every layer, and `normal_small` wipes it out within "
+    "a few layers. Switch on A/B to compare two set-ups on the very same inputs and seed."
 )
 
 
@@ -84,8 +87,9 @@ def signal_section() -> None:
     for col, (tag, act0, init0, act_key, init_key) in zip(cols, setups):
         with col:
             a, b = st.columns(2)
-            act = bound(a.selectbox, f"Activation {tag}" if ab else "Activation", ACTS, index=ACTS.index(act0), key=act_key)
-            init = bound(b.selectbox, f"Initializer {tag}" if ab else "Initializer", INITS, index=INITS.index(init0), key=init_key)
+            suffix = f" {tag}" if ab else ""
+            act = bound(a.selectbox, "Activation" + suffix, ACTS, index=ACTS.index(act0), key=act_key)
+            init = bound(b.selectbox, "Initializer" + suffix, INITS, index=INITS.index(init0), key=init_key)
             _formula(init, width)
             label = f"{tag}: {act} · {init}" if ab else f"{act} · {init}"
             report = reports[label] = _signal(depth, width, act, init, batch, int(seed))
@@ -97,9 +101,9 @@ def signal_section() -> None:
                                                        "Gradients ∂L/∂a⁽ˡ⁾", "∂L/∂a"), width="stretch")
     left, right = st.columns(2)
     left.vega_lite_chart(spec=chart_spec(std_lines, std_frame(reports, ACTIVATIONS_LABEL),
-                                         "Std of the activations per layer"), width="stretch")
+                                         "Std of the activations per layer", ab), width="stretch")
     right.vega_lite_chart(spec=chart_spec(std_lines, std_frame(reports, GRADIENTS_LABEL),
-                                          "Std of the gradients per layer"), width="stretch")
+                                          "Std of the gradients per layer", ab), width="stretch")
     st.caption("Boxes: 25–75 % of the batch × unit values, whiskers 1–99 %, black tick the median. "
                "Std is taken over all batch × unit values of a layer; hover a point for the RMS √mean(a²), "
                "the quantity He's derivation keeps constant for ReLU.")
@@ -113,7 +117,8 @@ def _describe(report: SignalReport) -> None:
     """One line on what happened to the signal: growth factor over the layers, dead units, overflow."""
     a = report.activations.std
     if report.first_overflow:
-        st.warning(f"The values overflowed to ±∞ at layer {report.first_overflow}: the signal exploded.", icon="💥")
+        st.warning(f"The values overflowed to ±∞ at layer {report.first_overflow}: the signal exploded.",
+                   icon="💥")
     elif not np.any(a > 0):
         st.info("Every activation is the same constant in every layer (std 0): nothing for training to work with.")
     else:
@@ -127,12 +132,11 @@ signal_section()
 # --- 2. symmetry ---------------------------------------------------------------------------------
 st.header("Symmetry: why not start from zero?")
 st.markdown(
-    "If all weights of a layer start at the same value, every unit in it computes the same activation, receives "
-    "the same gradient and takes the same step — forever. The layer then acts like a single unit, however wide it "
-    "is. Below, a network with two hidden layers of 6 units learns a toy set with plain gradient descent, once from "
-    "a constant start and once from random weights; equal columns in a heatmap are units that are still identical. "
-    "With $W = 0$ and tanh or ReLU even the gradients of the hidden weights are exactly zero, so nothing but the "
-    "output bias moves."
+    "If all weights of a layer start equal, every unit in it computes the same activation, gets the same gradient "
+    "and takes the same step, so the layer acts like a single unit however wide it is. Below, a net with two "
+    "hidden layers of 6 units learns a toy set by plain gradient descent from a constant start and from random "
+    "weights: identical columns in a heatmap are units that are still clones. With $W = 0$ and tanh or ReLU even "
+    "the hidden weights' gradients are exactly zero, so nothing moves at all."
 )
 
 
@@ -167,10 +171,10 @@ symmetry_section()
 # --- 3. training race ------------------------------------------------------------------------------
 st.header("Training race")
 st.markdown(
-    "The same network (6 hidden layers of 32 units), the same data, the same seed and the same optimizer — only "
-    "the initial weights differ. A good start makes the loss drop at once; zeros and tiny weights leave the "
-    "network stuck at the loss of a coin flip ($\\ln 2 \\approx 0.69$), and huge weights can make plain SGD "
-    "diverge within a few steps."
+    "The same network (hidden layers of 32 units, as many as the slider says), the same data, the same seed and "
+    "the same optimizer — only the initial weights differ. A good start makes the loss drop at once; zeros and "
+    "tiny weights leave the network stuck at the loss of a coin flip ($\\ln 2 \\approx 0.69$), and huge "
+    "weights can make plain SGD diverge within a few steps."
 )
 
 
@@ -189,11 +193,12 @@ def race_section() -> None:
         return
     lanes = _race(tuple(inits), act, opt, lr, steps, depth)
     curves = curves_frame({lane.init: lane.losses for lane in lanes}, "initializer")
-    st.vega_lite_chart(spec=chart_spec(loss_curves, curves, "initializer", "Training loss per step (circles, 200 points, full batch)",
-                                       domain_max=RACE_LOSS_CAP), width="stretch")
+    title = "Training loss per step (circles, 200 points, full batch)"
+    st.vega_lite_chart(spec=chart_spec(loss_curves, curves, "initializer", title, domain_max=RACE_LOSS_CAP),
+                       width="stretch")
     off = [lane.init for lane in lanes if len(lane.losses) and np.nanmax(lane.losses) > RACE_LOSS_CAP]
-    if off:
-        st.caption(f"Cut off at loss {RACE_LOSS_CAP:g}: {', '.join(off)} (hover the table for the final values).")
+    above = f"Above the axis (loss > {RACE_LOSS_CAP:g}): {', '.join(off)}. " if off else ""
+    st.caption(above + "Lines that lie on top of each other are told apart in the table.")
     st.dataframe(pd.DataFrame({"initializer": [l.init for l in lanes], "final loss": [l.final_loss for l in lanes],
                                "training accuracy": [l.accuracy for l in lanes], "status": [l.status for l in lanes]}),
                  hide_index=True, width="stretch")

@@ -33,7 +33,9 @@ def test_every_lane_starts_from_the_registry_network_on_the_same_data():
 
 
 def test_a_lane_is_reproducible():
-    a, b = run_race(RaceConfig(inits=("he_uniform", "he_uniform"), steps=20))[0], run_race(RaceConfig(inits=("he_uniform",), steps=20))[0]
+    twice = run_race(RaceConfig(inits=("he_uniform", "he_uniform"), steps=20))
+    assert len(twice) == 1
+    a, b = twice[0], run_race(RaceConfig(inits=("he_uniform",), steps=20))[0]
     assert np.array_equal(a.losses, b.losses)  # duplicates collapse to one lane, runs repeat exactly
 
 

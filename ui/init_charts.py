@@ -84,16 +84,17 @@ def layer_boxes(title: str, y_title: str, height: int = 300) -> alt.LayerChart:
     return alt.layer(whiskers, boxes, medians)
 
 
-def std_lines(title: str, height: int = 300) -> alt.Chart:
-    """σ per layer on a log axis, one line per run."""
+def std_lines(title: str, legend: bool = True, height: int = 300) -> alt.Chart:
+    """σ per layer on a log axis, one line per run (legend only when there is more than one)."""
     return (
-        alt.Chart(alt.NamedData(DATA), title=title, height=height)
+        alt.Chart(alt.NamedData(DATA), title=title, height=height + (60 if legend else 0))
         .mark_line(point=True, strokeWidth=2.5)
         .encode(
             x=alt.X("layer:Q", title="hidden layer l", axis=alt.Axis(tickMinStep=1)),
-            y=alt.Y("std:Q", title="std (log scale)", scale=alt.Scale(type="log")),
+            y=alt.Y("std:Q", title="std (log scale)", scale=alt.Scale(type="log"), axis=alt.Axis(format="~e")),
             color=alt.Color("run:N", title=None, scale=alt.Scale(scheme=CATEGORY_SCHEME),
-                            legend=alt.Legend(orient="top", direction="horizontal", labelLimit=400)),
+                            legend=alt.Legend(orient="top", direction="horizontal", labelLimit=400) if legend
+                            else None),
             tooltip=["run:N", "layer:Q", alt.Tooltip("std:Q", format=".3g"), alt.Tooltip("rms:Q", format=".3g")],
         )
     )
@@ -123,7 +124,7 @@ def weight_heatmaps(layers: tuple[str, ...], cell: int = 11) -> alt.VConcatChart
     return alt.vconcat(*rows, spacing=8).resolve_scale(color="shared")
 
 
-def loss_curves(color: str, title: str, height: int = 320, domain_max: float | None = None) -> alt.Chart:
+def loss_curves(color: str, title: str, height: int = 380, domain_max: float | None = None) -> alt.Chart:
     """Loss per step on a log axis, one line per ``color`` value; lines above domain_max are clipped."""
     scale = alt.Scale(type="log", domainMax=domain_max) if domain_max else alt.Scale(type="log")
     return (
@@ -131,7 +132,7 @@ def loss_curves(color: str, title: str, height: int = 320, domain_max: float | N
         .mark_line(strokeWidth=2.5, clip=True)
         .encode(
             x=alt.X("step:Q", title="step"),
-            y=alt.Y("loss:Q", title="training loss (log scale)", scale=scale),
+            y=alt.Y("loss:Q", title="training loss (log scale)", scale=scale, axis=alt.Axis(format="~g")),
             color=alt.Color(f"{color}:N", title=None, scale=alt.Scale(scheme=CATEGORY_SCHEME),
                             legend=alt.Legend(orient="top", direction="horizontal", labelLimit=400)),
             tooltip=[f"{color}:N", "step:Q", alt.Tooltip("loss:Q", format=".4f")],
