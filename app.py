@@ -2,7 +2,10 @@
 
 import streamlit as st
 
+from core.memory import keep_freed_memory
 from ui.navigation import existing_pages
+
+keep_freed_memory()  # the NumPy engine reuses freed memory instead of re-faulting it on every pass
 
 st.set_page_config(page_title="How to Train Your Neurons", page_icon="🧠", layout="wide")
 

@@ -18,7 +18,10 @@ import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.network import MALLOC_TUNED, MLP  # noqa: E402
+from core.memory import keep_freed_memory  # noqa: E402
+from core.network import MLP  # noqa: E402
+
+MALLOC_TUNED = keep_freed_memory()  # as app.py does
 
 CASES = [  # (label, layer sizes, hidden activation, batch)
     ("784-256-256-10 relu, softmax-CE, batch 256", [784, 256, 256, 10], "relu", 256),

@@ -8,9 +8,6 @@ Backward never changes the weights: optimizers do, in place, through ``params``.
 
 from __future__ import annotations
 
-import ctypes
-import os
-import sys
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,26 +22,6 @@ Array = np.ndarray
 
 OUTPUTS = ("linear", "sigmoid", "softmax")
 _TINY = np.finfo(np.float64).tiny
-
-
-def _keep_freed_memory() -> bool:
-    """On glibc, keep freed arrays' memory in the heap for the next pass instead of unmapping it.
-
-    A pass allocates and frees megabytes of temporaries; by default glibc hands them back to the
-    OS each time (mmap above 128 KiB, heap trimming), so every pass pays page faults again —
-    3–4x the pass's own cost here. Set CORE_MALLOC_TUNING=0 to opt out.
-    """
-    if sys.platform != "linux" or os.environ.get("CORE_MALLOC_TUNING", "1") == "0":
-        return False
-    try:
-        mallopt = ctypes.CDLL("libc.so.6").mallopt
-    except (OSError, AttributeError):  # not glibc
-        return False
-    M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # from glibc's malloc.h
-    return bool(mallopt(M_MMAP_THRESHOLD, 16 << 20)) and bool(mallopt(M_TRIM_THRESHOLD, 64 << 20))
-
-
-MALLOC_TUNED = _keep_freed_memory()
 
 
 @dataclass
