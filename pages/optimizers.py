@@ -11,7 +11,9 @@ from core.surfaces import SURFACES, get_surface
 from core.trajectories import MAX_STEPS, race
 from ui import optimizer_charts as oc
 from ui.surface_image import colour_domain, surface_image
-from ui.optimizer_controls import CONDITIONS, apply_preset, bound, forget_code_writes, reset_start, set_by_code, slot_controls
+from ui.optimizer_controls import (
+    CONDITIONS, apply_preset, bound, forget_code_writes, initial, reset_start, set_by_code, slot_controls,
+)
 from ui.optimizer_views import mlp_view, step_view, sweep_view
 from ui.urlstate import share_hint
 
@@ -32,11 +34,14 @@ for col, (pkey, preset) in zip(pcols, PRESETS.items()):
 c1, c2, c3, c4 = st.columns([2, 2, 1, 1])
 surface_name = bound(c1.selectbox, "Surface", list(SURFACES), key="surface", on_change=reset_start,
                      help="Beale is the lecture's surface.")
-condition = 10.0
-if surface_name == "quadratic":
-    condition = bound(c1.select_slider, "Condition number κ", CONDITIONS, key="cond", value=10.0,
-                      format_func=lambda v: f"{v:g}", help="Ratio of the largest to the smallest curvature.")
-surface = get_surface(surface_name, condition)
+# Always drawn (disabled off the bowl): a widget that only appears later would miss presets' URL updates.
+condition = bound(c1.select_slider, "Condition number κ (quadratic bowl)", CONDITIONS, key="cond",
+                  format_func=lambda v: f"{v:g}", disabled=surface_name != "quadratic",
+                  help="Ratio of the largest to the smallest curvature of the ill-conditioned bowl.",
+                  **initial("cond", 10.0))
+surface = get_surface(surface_name, condition if surface_name == "quadratic" else None)
+if surface_name != "quadratic":
+    condition = 10.0  # keeps cache keys of the other surfaces independent of the slider
 steps = bound(c2.slider, "Steps", 10, MAX_STEPS, 100, 10, key="steps")
 x0 = bound(c3.number_input, "Start x", value=None, key="x0", format="%.3f", placeholder=f"{surface.start[0]:g}",
            min_value=-100.0, max_value=100.0)
@@ -47,11 +52,13 @@ chosen = bound(st.multiselect, "Optimizers", list(SLOTS), key="opts", default=li
                help="Each contestant has its own hyper-parameters and schedule below.")
 st.caption(f"{surface.label}: " + f"${surface.latex}$")
 
-specs = []
+# Every contestant's controls are always drawn (only the chosen ones race), so that a preset's values
+# always reach the address bar: Streamlit syncs code-set values to the URL only for widgets that already exist.
 with st.expander("Hyper-parameters and learning-rate schedules", expanded=False):
-    if chosen:
-        for tab, name in zip(st.tabs(chosen), chosen):
-            specs.append(slot_controls(SLOTS[name], tab))
+    st.caption("Tabs marked ● are in the race.")
+    tabs_all = st.tabs([("● " if n in chosen else "") + n for n in SLOTS])
+    all_specs = {name: slot_controls(SLOTS[name], tab) for tab, name in zip(tabs_all, SLOTS)}
+specs = [all_specs[name] for name in chosen]
 share_hint()
 
 if not chosen:

@@ -6,7 +6,6 @@ import torch
 import torch.nn.functional as F
 
 from core.activations import ACTIVATIONS
-from core import network
 from core.network import MLP
 
 TORCH_ACT = {

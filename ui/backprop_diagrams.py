@@ -95,7 +95,7 @@ def compgraph_dot(graph: CompGraph, show_grads: bool = True) -> str:
              '  node [shape=box, style="rounded,filled", fontsize=10, margin="0.06,0.03"];',
              '  edge [arrowsize=0.6, color="#7a7a7a"];']
     for n in graph.nodes:
-        label = f"{n.label}\\n{_n(n.value)}"
+        label = f"{n.label}\\n{_n(n.value)}" if n.id != "class" else f"target class\\nindex {int(n.value)}"
         if show_grads and n.grad is not None:
             label += f"\\ngrad={_n(n.grad)}"
         shape = ", shape=ellipse" if n.kind == "op" else ""

@@ -84,7 +84,7 @@ def loss_latex(wt: Walkthrough) -> str:
     if wt.loss == "crossentropy":
         k = wt.label
         return (rf"\mathcal{{L}} = -\log \hat y_{{{o[k]}}} = -\log {num(yh[k])} = {num(wt.loss_before)}"
-                rf"\qquad (\text{{class }} {k + 1} = \arg\max \mathbf{{y}})")
+                rf"\qquad (\text{{target class: }} {o[k]},\ \text{{the largest entry of }} \mathbf{{y}})")
     if wt.loss == "half_sse":
         sym_terms = [rf"\tfrac12 (y_{{{i + 1}}} - \hat y_{{{s}}})^2" for i, s in enumerate(o)]
         num_terms = [rf"\tfrac12 ({num(y[i])} - {num(yh[i])})^2" for i in range(len(o))]

@@ -56,9 +56,12 @@ def _fmt(v: float) -> str:
     return f"{v:g}"
 
 
-def _value(key: str, default: Any) -> dict[str, Any]:
-    """Pass the default only while the key has no state (presets write the state directly)."""
+def initial(key: str, default: Any) -> dict[str, Any]:
+    """``value=default`` only while the key has no state yet (presets write the state directly)."""
     return {} if key in st.session_state else {"value": default}
+
+
+_value = initial
 
 
 def _schedule_defaults(slot: Slot, schedule: str) -> dict[str, Any]:
