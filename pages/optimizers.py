@@ -12,7 +12,8 @@ from core.trajectories import MAX_STEPS, race
 from ui import optimizer_charts as oc
 from ui.surface_image import colour_domain, surface_image
 from ui.optimizer_controls import (
-    CONDITIONS, apply_preset, bound, forget_code_writes, initial, reset_start, set_by_code, slot_controls,
+    CONDITIONS, FULL_RERUN, PICK_KEY, apply_preset, bound, forget_code_writes, initial, reset_start, set_by_code,
+    slot_controls, start_from_click,
 )
 from ui.optimizer_views import mlp_view, step_view, sweep_view
 from ui.urlstate import share_hint
@@ -31,7 +32,7 @@ pcols = st.columns(len(PRESETS))
 for col, (pkey, preset) in zip(pcols, PRESETS.items()):
     col.button(preset.title, key=f"preset_{pkey}", on_click=apply_preset, args=(pkey,), help=preset.note, width="stretch")
 
-c1, c2, c3, c4 = st.columns([2, 2, 1, 1])
+c1, c2, c3, c4 = st.columns([2, 2, 1.3, 1.3])
 surface_name = bound(c1.selectbox, "Surface", list(SURFACES), key="surface", on_change=reset_start,
                      help="Beale is the lecture's surface.")
 # Always drawn (disabled off the bowl): a widget that only appears later would miss presets' URL updates.
@@ -116,7 +117,11 @@ def _race_view() -> None:
     it = bound(st.slider, "Iteration", 0, steps, steps, key="it")
     shown = paths.loc[paths["step"] <= it, ["run", "step", "x", "y", "loss"]]
     heads = shown.loc[shown.groupby("run")["step"].idxmax()]
-    st.vega_lite_chart(oc.race_spec(picture, surface, cdomain, shown, heads, names, labels, start), width="stretch")
+    if st.session_state.pop(FULL_RERUN, False) and st.session_state.get("play"):
+        st.rerun(scope="app")  # a click moved the start while the animation's fragment was running
+    st.vega_lite_chart(oc.race_spec(picture, surface, cdomain, shown, heads, names, labels, start), width="stretch",
+                       key=PICK_KEY, on_select=start_from_click, selection_mode="pick")
+    st.caption("Click the surface to start the race from there; the cross marks the start, diamonds the minima.")
     left, right = st.columns(2)
     left.vega_lite_chart(oc.curves_spec(paths[["run", "step", "loss_plot"]], "loss_plot", "loss f(w) − f*  (log)",
                                         names, labels, marker=it, title="Loss", legend=False), width="stretch")
@@ -125,10 +130,10 @@ def _race_view() -> None:
                           width="stretch")
 
 
-if play:
+if play:  # only the race view reruns, every 0.3 s, re-slicing the cached paths
     st.fragment(run_every=0.3)(_race_view)()
-else:
-    st.fragment(_race_view)()
+else:  # scrubbing reruns the page, but everything it shows is cached
+    _race_view()
 
 st.dataframe(summary, hide_index=True, width="stretch",
              column_config={"final loss": st.column_config.NumberColumn(format="%.3g"),

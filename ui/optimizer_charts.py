@@ -81,10 +81,19 @@ def _background(url: str, domain, cdomain, log: bool, legend: bool, gradient_len
     return [image, key]
 
 
+def pick_grid(domain, n: int = 45) -> pd.DataFrame:
+    """Invisible points a click snaps to (the nearest one), to choose a start on the chart."""
+    (x0, x1), (y0, y1) = domain
+    X, Y = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
+    return pd.DataFrame({"x": X.ravel().round(4), "y": Y.ravel().round(4)})
+
+
 def race_spec(url: str, surface: Surface, cdomain, paths: pd.DataFrame, heads: pd.DataFrame,
-              names: Sequence[str], labels: Sequence[str], start: tuple[float, float], height: int = 540) -> Spec:
+              names: Sequence[str], labels: Sequence[str], start: tuple[float, float], height: int = 540,
+              pickable: bool = True) -> Spec:
     """Surface, every run's path up to the current step (white halo under a coloured line), its current
-    point, the start (cross) and the minima (diamonds). paths/heads: run, step, x, y, loss."""
+    point, the start (cross) and the minima (diamonds); a click selects the nearest grid point ("pick").
+    paths/heads: run, step, x, y, loss."""
     enc = _xy(surface.domain)
     tooltip = [{"field": "run", "type": "nominal"}, {"field": "step", "type": "quantitative"},
                {"field": "x", "type": "quantitative", "format": ".4f"}, {"field": "y", "type": "quantitative", "format": ".4f"},
@@ -105,8 +114,15 @@ def race_spec(url: str, surface: Surface, cdomain, paths: pd.DataFrame, heads: p
                                        "scale": {"domain": ["start", "minimum"], "range": ["cross", "diamond"]}},
                       "tooltip": [{"field": "what"}, {"field": "x", "type": "quantitative"}, {"field": "y", "type": "quantitative"}]}},
     ]
+    datasets = {"paths": paths, "heads": heads}
+    if pickable:
+        datasets["grid"] = pick_grid(surface.domain)
+        layers.insert(2, {"data": {"name": "grid"}, "mark": {"type": "point", "opacity": 0, "size": 10},
+                          "params": [{"name": "pick", "select": {"type": "point", "on": "click", "nearest": True,
+                                                                 "fields": ["x", "y"], "clear": False}}],
+                          "encoding": enc})
     return {"$schema": SCHEMA, "height": height, "layer": layers, "resolve": {"scale": {"color": "independent"}},
-            "datasets": {"paths": paths, "heads": heads}}
+            "datasets": datasets}
 
 
 def curves_spec(df: pd.DataFrame, y: str, y_title: str, names: Sequence[str], labels: Sequence[str], *,

@@ -56,9 +56,17 @@ def _fmt(v: float) -> str:
     return f"{v:g}"
 
 
+def _has_state(key: str) -> bool:
+    try:  # cheaper than `key in st.session_state`, which copies the whole state
+        st.session_state[key]
+    except KeyError:
+        return False
+    return True
+
+
 def initial(key: str, default: Any) -> dict[str, Any]:
     """``value=default`` only while the key has no state yet (presets write the state directly)."""
-    return {} if key in st.session_state else {"value": default}
+    return {} if _has_state(key) else {"value": default}
 
 
 _value = initial
@@ -152,7 +160,7 @@ def slot_controls(slot: Slot, container) -> RunSpec:
     names = list(SCHEDULES)
     key = f"{slot.name}_sch"
     schedule = bound(sc[0].selectbox, "Learning-rate schedule", names, key=key,
-                     **({} if key in st.session_state else {"index": names.index(slot.schedule)}))
+                     **({} if _has_state(key) else {"index": names.index(slot.schedule)}))
     kw = {}
     for i, (arg, d) in enumerate(_schedule_defaults(slot, schedule).items()):
         if arg == "staircase":
@@ -181,6 +189,19 @@ def apply_preset(name: str) -> None:
                 values[f"{slot_name}_{HYPER_WIDGETS[h][0]}"] = v
     for key, v in values.items():
         set_by_code(key, v)
+
+
+PICK_KEY = "pick_start"  # the race chart's key: a click on it sets the start point
+FULL_RERUN = "_optzoo_full_rerun"
+
+
+def start_from_click() -> None:
+    """Callback of the race chart: the clicked grid point becomes the start."""
+    picked = st.session_state[PICK_KEY].selection.get("pick") or []
+    if picked and "x" in picked[0]:
+        set_by_code("x0", round(float(picked[0]["x"]), 3))
+        set_by_code("y0", round(float(picked[0]["y"]), 3))
+        st.session_state[FULL_RERUN] = True  # while playing, the chart's fragment must hand over to a full run
 
 
 def reset_start() -> None:
