@@ -75,7 +75,9 @@ class Preset:
 PRESETS: dict[str, Preset] = {
     "lecture": Preset(
         "The lecture's race", "beale", (0.8, 1.6), 100, LECTURE_SLOTS,
-        note="The lecture's eight optimizers on Beale's function, 100 steps from (0.8, 1.6).",
+        note="The lecture's eight optimizers on Beale's function, 100 steps from (0.8, 1.6). With torch's CyclicLR "
+             "the cyclical rate peaks (0.1) at step 100, so sgd_cyclic only blows up at step 110: see 'Too high a "
+             "learning rate'.",
     ),
     "valley": Preset(
         "Momentum vs Nesterov in a narrow valley", "rosenbrock", (-1.5, 2.5), 300, ("sgd", "momentum", "nesterov"),

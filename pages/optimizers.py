@@ -31,6 +31,7 @@ st.markdown("**Presets** — one click sets up a race (the lecture's is the defa
 pcols = st.columns(len(PRESETS))
 for col, (pkey, preset) in zip(pcols, PRESETS.items()):
     col.button(preset.title, key=f"preset_{pkey}", on_click=apply_preset, args=(pkey,), help=preset.note, width="stretch")
+st.caption(PRESETS["lecture"].note)
 
 c1, c2, c3, c4 = st.columns([2, 2, 1.3, 1.3])
 surface_name = bound(c1.selectbox, "Surface", list(SURFACES), key="surface", on_change=reset_start,

@@ -129,6 +129,8 @@ def test_registry_has_lecture_names_and_formulas():
     for name in ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamax", "nadam", "adamw"]:
         cls = OPTIMIZERS[name]
         assert cls.name == name and cls.latex and cls.torch_note and "lr" in cls.defaults
+        assert cls.torch_name.startswith("torch.optim.")
+        assert cls.latex.count(r"\begin{") == cls.latex.count(r"\end{")  # KaTeX-ready: balanced environments
 
 
 def test_velocity_is_lecture_v():

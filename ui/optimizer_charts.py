@@ -152,7 +152,7 @@ _HEAD_ANGLE = ("90 - atan2(scale('y', datum.y) - scale('y', datum.y2), "
                "scale('x', datum.x2) - scale('x', datum.x)) * 180 / PI")
 
 
-def arrows_spec(url: str, window, arrows: pd.DataFrame, path: pd.DataFrame, size: int = 440) -> Spec:
+def arrows_spec(url: str, window, arrows: pd.DataFrame, path: pd.DataFrame, size: int = 400) -> Spec:
     """Vectors of one step (what, x, y, x2, y2, dx, dy) over a zoomed window, with the path nearby."""
     enc = _xy(window)
     order = list(dict.fromkeys(arrows["what"]))
@@ -173,8 +173,7 @@ def arrows_spec(url: str, window, arrows: pd.DataFrame, path: pd.DataFrame, size
                                   {"field": "dy", "type": "quantitative", "format": ".4g"}]}},
     ]
     legend_px = 20 * len(order) + 30  # the bottom legend sits inside the chart's height
-    return {"$schema": SCHEMA, "width": size, "height": size + legend_px, "layer": layers,
-            "datasets": {"arrows": arrows, "path": path}}
+    return {"$schema": SCHEMA, "height": size + legend_px, "layer": layers, "datasets": {"arrows": arrows, "path": path}}
 
 
 def sweep_spec(df: pd.DataFrame, names: Sequence[str], current: dict[str, float] | None = None, height: int = 440) -> Spec:

@@ -55,7 +55,7 @@ def step_view(name: str, condition: float, surface: Surface, specs: list[RunSpec
         st.warning(f"{who} diverged at step {an.diverged_at}; pick an earlier step.", icon="💥")
         return
     arrows = an.arrows(k)
-    left, right = st.container(), st.container()
+    left, right = st.columns([3, 2])
     if arrows:
         pts = np.array([p for _, a, b in arrows for p in (a, b)])
         window = _window(pts)
@@ -66,7 +66,7 @@ def step_view(name: str, condition: float, surface: Surface, specs: list[RunSpec
         lo, hi = max(0, k - 3), min(steps, k + 3)
         path = pd.DataFrame({"step": np.arange(lo, hi + 1), "x": an.points[lo:hi + 1, 0], "y": an.points[lo:hi + 1, 1]})
         url = _zoom_picture(name, condition, window, tuple(cdomain))
-        left.vega_lite_chart(oc.arrows_spec(url, window, df, path), width="content")
+        left.vega_lite_chart(oc.arrows_spec(url, window, df, path), width="stretch")
         right.dataframe(df[["what", "dx", "dy"]], hide_index=True,
                         column_config={c: st.column_config.NumberColumn(format="%.4g") for c in ("dx", "dy")})
         if an.nesterov:
