@@ -7,7 +7,7 @@ from core.neuron import evaluate_neuron, fit_neuron
 from ui.charts import decision_chart
 from ui.diagrams import neuron_dot
 from ui.navigation import existing_pages
-from ui.urlstate import bound, share_hint
+from ui.urlstate import bound, set_from_code, share_hint
 
 st.title("How to Train Your Neurons")
 st.markdown(
@@ -68,7 +68,7 @@ with picture:
 
 def _use_best_weights() -> None:
     for key, value in (("w1", bw1), ("w2", bw2), ("b", bb)):
-        st.session_state[key] = float(min(5.0, max(-5.0, round(value, 1))))
+        set_from_code(key, float(min(5.0, max(-5.0, round(value, 1)))))
 
 
 left, right = st.columns([3, 1], vertical_alignment="center")

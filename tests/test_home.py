@@ -61,3 +61,11 @@ def test_use_these_weights_moves_the_sliders_to_the_fit():
     assert at.slider(key="w1").value != 1.0 or at.slider(key="w2").value != 1.0
     assert float(at.metric[1].value.rstrip("%")) >= float(before.rstrip("%"))
     assert float(at.metric[1].value.rstrip("%")) >= 95.0
+
+
+def test_use_these_weights_after_a_link_is_no_invalid_link():
+    at = _home({"data": "blobs", "w1": "2", "w2": "-2"})
+    at.button[0].click().run()
+    assert not at.exception
+    assert len(at.warning) == 0  # the URL still says w1=2 for this run: stale, not invalid
+    assert at.slider(key="w1").value != 2.0

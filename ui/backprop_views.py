@@ -9,7 +9,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from core.losses import LOSSES
 from core.minibatch import BatchGradients, LayerOps
 from core.walkthrough import MAZUR, GradientStep, NeuronForward, Walkthrough
 

@@ -12,33 +12,9 @@ from core.presets import PRESETS, SLOTS, Slot
 from core.schedules import SCHEDULES
 from core.surfaces import SURFACES
 from core.trajectories import RunSpec
-from ui.urlstate import bound as _url_bound
+from ui.urlstate import bound, forget_code_writes, set_from_code  # noqa: F401 (re-exported for the page)
 
-SET_BY_CODE = "_optzoo_set_by_code"  # widget keys whose state a callback just wrote
-
-
-def set_by_code(key: str, value: Any) -> None:
-    """Write a URL-bound widget's state from code (presets, play, surface change).
-
-    The address bar catches up only after the rerun, so for that one run the URL still holds the old value:
-    ``bound`` must not report it as an invalid link.
-    """
-    st.session_state[key] = value
-    st.session_state.setdefault(SET_BY_CODE, set()).add(key)
-
-
-def bound(widget: Callable[..., Any], label: str, *args: Any, key: str, **kwargs: Any) -> Any:
-    """ui.urlstate.bound, except right after code set the widget's state (then the URL is stale, not invalid)."""
-    pending = st.session_state.get(SET_BY_CODE, set())
-    if key in pending:
-        pending.discard(key)
-        return widget(label, *args, key=key, bind="query-params", **kwargs)
-    return _url_bound(widget, label, *args, key=key, **kwargs)
-
-
-def forget_code_writes() -> None:
-    """End of a full run: later reruns compare the URL again."""
-    st.session_state.pop(SET_BY_CODE, None)
+set_by_code = set_from_code  # presets, play and clicks write bound widgets from code
 
 
 def _grid(lo_exp: int, hi_exp: int, mantissas=(1, 1.5, 2, 3, 4, 5, 6, 7, 8)) -> list[float]:

@@ -15,6 +15,7 @@ from typing import Any
 import streamlit as st
 
 NOTICES_KEY = "_url_notices"
+SET_FROM_CODE = "_url_set_from_code"  # keys whose widget state code just wrote; the URL lags one run behind
 
 
 def _as_strings(value: Any, format_func: Callable[[Any], Any] = str) -> list[str]:
@@ -49,7 +50,9 @@ def bound(widget: Callable[..., Any], label: str, *args: Any, key: str, **kwargs
     Works with any Streamlit input widget callable, including container methods
     (``st.sidebar.slider``, ``col.selectbox``): ``bound(st.slider, "Depth", 2, 30, 10, key="depth")``.
     """
-    raw = st.query_params.get_all(key)
+    pending = st.session_state.get(SET_FROM_CODE, set())
+    raw = [] if key in pending else st.query_params.get_all(key)
+    pending.discard(key)
     value = widget(label, *args, key=key, bind="query-params", **kwargs)
     format_func = kwargs.get("format_func") or str  # option widgets put the formatted label in the URL
     if raw and not url_value_accepted(raw, value, format_func):
@@ -61,6 +64,21 @@ def bound(widget: Callable[..., Any], label: str, *args: Any, key: str, **kwargs
         st.session_state.setdefault(NOTICES_KEY, []).append(message)
         st.warning(message, icon=":material/link_off:")
     return value
+
+
+def set_from_code(key: str, value: Any) -> None:
+    """Set a bound widget's value from code (a preset, a "use these" button): the way Streamlit allows for bound widgets.
+
+    The address bar catches up only after the next run, so for that run the URL still holds the old
+    value; ``bound`` must not call it an invalid link.
+    """
+    st.session_state[key] = value
+    st.session_state.setdefault(SET_FROM_CODE, set()).add(key)
+
+
+def forget_code_writes() -> None:
+    """At the end of a full run: values written from code have reached their widgets; check the URL again."""
+    st.session_state.pop(SET_FROM_CODE, None)
 
 
 def share_hint() -> None:
