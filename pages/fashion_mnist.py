@@ -1,0 +1,209 @@
+"""Fashion-MNIST trainer: the lecture's PyTorch practice part as a live trainer (data, model, train, evaluate, replay)."""
+
+import tempfile
+import threading
+from pathlib import Path
+
+import streamlit as st
+
+from core.fashion_data import CLASS_NAMES, cache_status, load_fashion_mnist, sample_gallery
+from core.fashion_download import NPZ_ENV, DownloadError, default_cache_dir, offline_instructions
+from core.trainer import build_model, run_experiment, summarize
+from core.trainer.optim import make_lr_schedule
+from core.trainer.runs import metrics_of, save_run
+from ui import fashion_charts as fc
+from ui.fashion_controls import model_builder
+from ui.fashion_views import RunRecord, history_view, replay_view, results_view, summary_view
+from ui.training_jobs import LIMITER, TrainingJob
+from ui.urlstate import share_hint
+
+ss = st.session_state
+ss.setdefault("fm_runs", [])
+
+st.title("Fashion-MNIST trainer")
+st.markdown(
+    "The lecture's *neural networks in practice* part, live: 70,000 greyscale 28×28 images of 10 kinds of clothing, "
+    "flattened to 784 inputs, a stratified 25% test split and a validation split from the rest. Build a multilayer "
+    "network, train it with PyTorch and watch the loss $\\mathcal{L}$ and the accuracy per batch, and the validation "
+    "scores per epoch. Then see where it errs, compare runs (with and without dropout, batch norm, weight decay) "
+    "and replay runs saved before the lecture."
+)
+share_hint()
+
+
+# --- 1. data -------------------------------------------------------------------------------
+@st.cache_resource(show_spinner=False)
+def _data_slot() -> dict:
+    """One copy of the images per server process, shared by every session (uint8, 55 MB)."""
+    return {"lock": threading.Lock(), "key": None, "data": None}
+
+
+def load_data():
+    """The data set, downloading the official files with a progress bar the first time; None when unavailable."""
+    import os
+
+    key = os.environ.get(NPZ_ENV, "") or f"cache:{default_cache_dir()}"
+    slot = _data_slot()
+    with slot["lock"]:
+        if slot["data"] is not None and slot["key"] == key:
+            return slot["data"]
+        bar = st.progress(0.0, text="Looking for Fashion-MNIST…") if cache_status() == "missing" else None
+        try:
+            data = load_fashion_mnist(progress=(lambda msg, f: bar.progress(f, text=msg)) if bar else None,
+                                      timeout=20.0, retries=2)  # fmt: skip
+        except (DownloadError, OSError, ValueError) as exc:
+            if bar is not None:
+                bar.empty()
+            st.error(f"**Fashion-MNIST is not available.** {exc}")
+            if not isinstance(exc, DownloadError):
+                st.info(offline_instructions(default_cache_dir()))
+            return None
+        if bar is not None:
+            bar.empty()
+        slot.update(key=key, data=data)
+        return data
+
+
+st.header("1. The data")
+data = load_data()
+if data is not None:
+    st.caption(f":material/check_circle: {len(data.labels):,} images from {data.source}.")
+    gallery = sample_gallery(data, per_class=1, seed=0)
+    cols = st.columns(10)
+    for col, (image, label) in zip(cols, gallery):
+        col.image(image, caption=CLASS_NAMES[label], width="stretch")
+
+# --- 2. model --------------------------------------------------------------------------------
+st.header("2. The model")
+config, problem = model_builder()
+if problem:
+    st.error(f"{problem} — fix it to see the model and train it.")
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _summary(config):
+    return summarize(build_model(config))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _lr_curve(config, n_train: int):
+    steps = max(1, -(-n_train // config.batch_size))
+    lr_at = make_lr_schedule(config, steps)
+    return [lr_at(s) for s in range(steps * config.epochs)], steps
+
+
+if config is not None:
+    st.subheader("Model summary")
+    summary_view(_summary(config))
+    n_train = int(0.75 * (1 - config.val_fraction) * (len(data.labels) if data is not None else 70_000))
+    n_train = min(n_train, config.train_limit) if config.train_limit else n_train
+    lrs, steps = _lr_curve(config, n_train)
+    st.altair_chart(fc.lr_preview(lrs, steps), width="stretch")
+
+# --- 3. train --------------------------------------------------------------------------------
+st.header("3. Train")
+
+
+def _session_dir() -> Path:
+    if "fm_tmp" not in ss:  # removed with the session (TemporaryDirectory cleans up when collected)
+        ss["fm_tmp"] = tempfile.TemporaryDirectory(prefix="fashion-runs-")
+    return Path(ss["fm_tmp"].name)
+
+
+def _collect(job: TrainingJob) -> None:
+    """Turn a finished job into a RunRecord in the session's history (once)."""
+    ss["fm_collected"] = True
+    if job.state != "done":
+        if job.state == "error":
+            st.error(f"Training failed: {job.error}")
+        return
+    result, splits, evaluation = job.result
+    k = len(ss["fm_runs"]) + 1
+    name = f"#{k} {job.label}"
+    folder = save_run(result, _session_dir() / f"run{k}")
+    mistakes = []
+    if evaluation is not None:
+        mistakes = [{**m, "image": splits.X_test[m["index"]].reshape(28, 28)} for m in evaluation.mistakes[:12]]
+    ss["fm_runs"].append(RunRecord(name, result.config, result.status, result.message, result.history,
+                                   job.snapshot().batches, metrics_of(result), result.best_epoch,
+                                   result.restored_epoch, result.val_confusions, mistakes, folder))  # fmt: skip
+    ss["fm_runs"] = ss["fm_runs"][-12:]
+
+
+def _start(config, data) -> None:
+    old = ss.get("fm_job")
+    if old is not None and old.active:
+        old.stop()
+    label = ss.get("preset", "lecture")
+
+    def work(on_event, stop):
+        return run_experiment(config, data, on_event=on_event, stop=stop, top_mistakes=12)
+
+    ss["fm_job"] = TrainingJob(work, label=label, meta=config).start()
+    ss["fm_collected"] = False
+
+
+runs_with_weights = {r.name: r for r in ss["fm_runs"] if r.folder is not None}
+c1, c2 = st.columns([1, 2])
+start_from = c1.selectbox("Start from the weights of", ["(fresh weights)", *runs_with_weights], key="transfer",
+                          help="transfer learning: continue from a finished run of this session")  # fmt: skip
+if config is not None and start_from in runs_with_weights:
+    freeze = c2.slider("Freeze the first hidden layers", 0, len(config.hidden), 0, key="freeze")
+    config = config.replace(init_from=str(runs_with_weights[start_from].folder), freeze=freeze)
+if st.button("Train", type="primary", disabled=config is None or data is None, key="train"):
+    _start(config, data)
+job = ss.get("fm_job")
+if job is not None and not job.active and not ss.get("fm_collected", True):
+    _collect(job)
+
+
+def live_panel() -> None:
+    """Progress, ETA, Stop and the live curves; polled while the job runs (also keeps it alive)."""
+    job = ss.get("fm_job")
+    if job is None:
+        st.info("Press **Train** to train the model above. It trains in the background: the page stays responsive.")
+        return
+    job.heartbeat()
+    if job.state == "waiting":
+        st.warning(f"⏳ Waiting for a free training slot: {LIMITER.running} of {LIMITER.capacity} trainings are running "
+                   f"on this server; you are number {job.queue_position() or 1} in line.")  # fmt: skip
+    elif job.state == "running":
+        fraction, eta = job.progress()
+        text = f"Training {job.label}: {fraction:.0%}" + (f" · about {eta:.0f} s left" if eta is not None else "")
+        st.progress(fraction, text=text)
+    if job.active:
+        st.button("Stop", on_click=job.stop, key="stop", help="stops after the current batch")
+    log = job.snapshot()
+    if log.start is not None:
+        st.caption(f"{log.start.device} · {log.start.n_train:,} training / {log.start.n_val:,} validation images · "
+                   f"{log.start.steps_per_epoch} batches per epoch" + (f" · {log.start.note}" if log.start.note else ""))  # fmt: skip
+    if log.batches["epoch"]:
+        best = log.epochs[-1]["best_epoch"] if log.epochs else None
+        es = job.meta.early_stopping
+        st.altair_chart(fc.training_curves(log.batches, log.epochs, n_epochs=job.meta.epochs,
+                                           best_epoch=best if es else None,
+                                           patience=job.meta.patience if es and best else None,
+                                           restored_epoch=log.end.restored_epoch if log.end else None),
+                        width="stretch")  # fmt: skip
+    if log.end is not None:
+        st.caption(f"**{log.end.status}** — {log.end.message}")
+    if not job.active and not ss.get("fm_collected", True):
+        st.rerun(scope="app")  # the run ended: redraw the whole page with its results
+
+
+st.fragment(live_panel, run_every=0.75 if job is not None and job.active else None)()
+
+# --- 4. results, history, replay -------------------------------------------------------------
+runs = ss["fm_runs"]
+if runs:
+    st.header("4. Results")
+    names = [r.name for r in runs]
+    shown = st.selectbox("Results of", names[::-1], key="results_of")
+    results_view(runs[names.index(shown)])
+    st.header("5. Runs of this session")
+    history_view(runs)
+
+st.header("Replay saved runs")
+st.markdown("Scrub through runs trained before the lecture (no waiting for the CPU): every epoch's curves, scores "
+            "and validation confusion matrix are stored in the run folder.")  # fmt: skip
+replay_view()

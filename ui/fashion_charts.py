@@ -1,0 +1,173 @@
+"""Altair charts for the Fashion-MNIST page: training curves, confusion matrix, per-class bars, overlays."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+LOSS, ACC = "#1f77b4", "#d62728"  # the lecture's TrainingPlotCallback colours: loss blue, accuracy red
+SERIES = ["train loss", "train accuracy", "val loss", "val accuracy"]
+COLORS = [LOSS, ACC, LOSS, ACC]
+
+
+def _thin(n: int, max_points: int) -> np.ndarray:
+    """Indices of at most ``max_points`` evenly spaced rows, always keeping the last one."""
+    if n <= max_points:
+        return np.arange(n)
+    return np.unique(np.r_[np.linspace(0, n - 1, max_points).astype(int), n - 1])
+
+
+def curves_frame(batches: dict[str, Sequence[float]], epochs: Sequence[dict], max_points: int = 1200) -> pd.DataFrame:
+    """Long table (epoch, value, series, style) of raw and smoothed batch curves plus per-epoch validation."""
+    frames = []
+    n = len(batches.get("epoch", []))
+    if n:
+        idx = _thin(n, max_points)
+        x = np.asarray(batches["epoch"])[idx]
+        for key, series, style in (
+            ("loss", "train loss", "per batch"),
+            ("accuracy", "train accuracy", "per batch"),
+            ("smooth_loss", "train loss", "moving average"),
+            ("smooth_accuracy", "train accuracy", "moving average"),
+        ):
+            if key in batches and len(batches[key]) == n:
+                frames.append(pd.DataFrame({"epoch": x, "value": np.asarray(batches[key])[idx], "series": series, "style": style}))
+    if epochs:
+        ep = pd.DataFrame(epochs)
+        for key, series in (("val_loss", "val loss"), ("val_accuracy", "val accuracy")):
+            if key in ep and ep[key].notna().any():
+                frames.append(pd.DataFrame({"epoch": ep["epoch"].astype(float), "value": ep[key], "series": series,
+                                            "style": "validation (per epoch)"}))  # fmt: skip
+    if not frames:
+        return pd.DataFrame(columns=["epoch", "value", "series", "style"])
+    return pd.concat(frames, ignore_index=True).dropna()
+
+
+def training_curves(
+    batches: dict[str, Sequence[float]],
+    epochs: Sequence[dict],
+    *,
+    n_epochs: int | None = None,
+    best_epoch: int | None = None,
+    patience: int | None = None,
+    restored_epoch: int | None = None,
+    title: str = "Training progress",
+    height: int = 320,
+) -> alt.LayerChart:
+    """The lecture's plot: faint raw batch curves, solid moving averages, dotted validation, early-stopping marks."""
+    df = curves_frame(batches, epochs)
+    top = max(1.0, min(2.5, float(df["value"].max()) if len(df) else 1.0))
+    x_max = float(n_epochs or max(1.0, df["epoch"].max() if len(df) else 1.0))
+    x = alt.X("epoch:Q", title="epoch", scale=alt.Scale(domain=[0, x_max], nice=False))
+    y = alt.Y("value:Q", title="loss / accuracy", scale=alt.Scale(domain=[0, top], clamp=True))
+    color = alt.Color("series:N", scale=alt.Scale(domain=SERIES, range=COLORS), legend=alt.Legend(orient="bottom"))
+    base = alt.Chart(df).encode(x=x, y=y, color=color)
+    raw = base.transform_filter(alt.datum.style == "per batch").mark_line(opacity=0.25, strokeWidth=1)
+    smooth = base.transform_filter(alt.datum.style == "moving average").mark_line(strokeWidth=2.5)
+    val = base.transform_filter(alt.datum.style == "validation (per epoch)").mark_line(
+        strokeDash=[5, 4], strokeWidth=2, point=alt.OverlayMarkDef(size=45)
+    )
+    tooltip = [alt.Tooltip("epoch:Q", format=".2f"), "series:N", "style:N", alt.Tooltip("value:Q", format=".4f")]
+    layers: list[alt.Chart] = [raw, smooth, val.encode(tooltip=tooltip)]
+    if best_epoch:
+        marks = pd.DataFrame({"epoch": [float(best_epoch)], "label": ["best epoch" + (" (weights restored)" if restored_epoch else "")]})
+        if patience:
+            window = pd.DataFrame({"start": [float(best_epoch)], "end": [float(min(best_epoch + patience, x_max))]})
+            layers.insert(0, alt.Chart(window).mark_rect(color="#999", opacity=0.12).encode(
+                x="start:Q", x2="end:Q", tooltip=[alt.Tooltip("end:Q", title="patience window ends")]))  # fmt: skip
+        rule = alt.Chart(marks).mark_rule(color="#2ca02c", strokeWidth=2).encode(x="epoch:Q", tooltip=["label:N"])
+        text = alt.Chart(marks).mark_text(align="left", dx=4, dy=-6, color="#2ca02c").encode(
+            x="epoch:Q", y=alt.value(10), text="label:N"
+        )
+        layers += [rule, text]
+    return alt.layer(*layers).properties(title=title, height=height)
+
+
+def confusion_heatmap(confusion: np.ndarray, class_names: Sequence[str], *, normalize: bool = True) -> alt.LayerChart:
+    """True class (rows) × predicted class (columns); colour = share of the true class (or count)."""
+    C = np.asarray(confusion, dtype=float)
+    shares = C / np.maximum(C.sum(axis=1, keepdims=True), 1)
+    rows = [
+        {"true": class_names[i], "predicted": class_names[j], "count": int(C[i, j]), "share": shares[i, j]}
+        for i in range(C.shape[0])
+        for j in range(C.shape[1])
+    ]
+    df = pd.DataFrame(rows)
+    field = "share" if normalize else "count"
+    order = list(class_names)
+    base = alt.Chart(df).encode(
+        x=alt.X("predicted:N", sort=order, title="predicted"),
+        y=alt.Y("true:N", sort=order, title="true class"),
+    )
+    heat = base.mark_rect().encode(
+        color=alt.Color(f"{field}:Q", scale=alt.Scale(scheme="blues"), legend=None),
+        tooltip=["true:N", "predicted:N", "count:Q", alt.Tooltip("share:Q", format=".1%")],
+    )
+    text = base.mark_text(fontSize=11).encode(
+        text=alt.Text("count:Q"),
+        color=alt.condition(alt.datum.share > 0.5, alt.value("white"), alt.value("black")),
+    )
+    return (heat + text).properties(title="Confusion matrix (test split)", height=380)
+
+
+def per_class_bars(per_class: Sequence[float], class_names: Sequence[str], overall: float | None = None) -> alt.LayerChart:
+    """Accuracy of every class (recall), with the overall accuracy as a rule."""
+    df = pd.DataFrame({"class": list(class_names), "accuracy": list(per_class)})
+    bars = alt.Chart(df).mark_bar(color=ACC).encode(
+        x=alt.X("accuracy:Q", scale=alt.Scale(domain=[0, 1])),
+        y=alt.Y("class:N", sort=list(class_names), title=None),
+        tooltip=["class:N", alt.Tooltip("accuracy:Q", format=".3f")],
+    )
+    layers = [bars]
+    if overall is not None:
+        layers.append(alt.Chart(pd.DataFrame({"accuracy": [overall]})).mark_rule(strokeDash=[4, 3]).encode(x="accuracy:Q"))
+    return alt.layer(*layers).properties(title="Per-class accuracy", height=300)
+
+
+def probability_bars(probs: Sequence[float], class_names: Sequence[str], true: int, pred: int) -> alt.Chart:
+    """The softmax output for one image, the true class in green and the (wrong) prediction in red."""
+    kinds = ["true" if i == true else "predicted" if i == pred else "other" for i in range(len(class_names))]
+    df = pd.DataFrame({"class": list(class_names), "probability": list(probs), "kind": kinds})
+    return (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            x=alt.X("probability:Q", scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("class:N", sort=list(class_names), title=None),
+            color=alt.Color("kind:N", scale=alt.Scale(domain=["true", "predicted", "other"],
+                                                      range=["#2ca02c", "#d62728", "#bbb"])),  # fmt: skip
+            tooltip=["class:N", alt.Tooltip("probability:Q", format=".3f")],
+        )
+        .properties(height=220, title="Predicted probabilities")
+    )
+
+
+def runs_overlay(histories: dict[str, Sequence[dict]], metric: str = "val_accuracy") -> alt.Chart:
+    """One line per run of ``metric`` over epochs (e.g. with vs without dropout)."""
+    rows = [{"run": name, "epoch": r["epoch"], metric: r.get(metric)} for name, hist in histories.items() for r in hist]
+    df = pd.DataFrame(rows, columns=["run", "epoch", metric]).dropna()
+    dash = [5, 4] if metric.startswith("val") else [1, 0]
+    return (
+        alt.Chart(df)
+        .mark_line(point=True, strokeDash=dash)
+        .encode(x=alt.X("epoch:Q"), y=alt.Y(f"{metric}:Q", scale=alt.Scale(zero=False)), color="run:N",
+                tooltip=["run:N", "epoch:Q", alt.Tooltip(f"{metric}:Q", format=".4f")])  # fmt: skip
+        .properties(title=f"{metric.replace('_', ' ')} per epoch, all runs", height=300)
+    )
+
+
+def lr_preview(lrs: Sequence[float], steps_per_epoch: int) -> alt.Chart:
+    """The learning rate η over the run (x in epochs)."""
+    n = len(lrs)
+    idx = _thin(n, 600)
+    df = pd.DataFrame({"epoch": (idx + 1) / max(steps_per_epoch, 1), "lr": np.asarray(lrs)[idx]})
+    return (
+        alt.Chart(df)
+        .mark_line(color="#9467bd")
+        .encode(x=alt.X("epoch:Q"), y=alt.Y("lr:Q", title="learning rate η"),
+                tooltip=[alt.Tooltip("epoch:Q", format=".2f"), alt.Tooltip("lr:Q", format=".2e")])  # fmt: skip
+        .properties(title="Learning-rate schedule", height=180)
+    )
