@@ -7,10 +7,13 @@ with the lecture's settings as defaults (figures #13–18), so the default race 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.trajectories import RunSpec
+from core.optimizers import OPTIMIZERS
+from core.schedules import SCHEDULES
+from core.trajectories import DEFAULT_PRECISION, RunSpec
 
 
 @dataclass(frozen=True)
@@ -66,18 +69,40 @@ class Preset:
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
     condition: float = 10.0  # only used by the quadratic bowl
     note: str = ""
+    precision: str = DEFAULT_PRECISION
 
     def specs(self) -> list[RunSpec]:
         """The contestants as RunSpecs."""
         return [SLOTS[name].spec(**self.overrides.get(name, {})) for name in self.slots]
 
+    def matches(self, surface: str, condition: float, start: Sequence[float], steps: int,
+                specs: Sequence[RunSpec]) -> bool:
+        """Whether a race (as the page's controls describe it) is this preset's race, in either precision."""
+        return (
+            (surface, steps) == (self.surface, self.steps)
+            and (surface != "quadratic" or float(condition) == float(self.condition))
+            and tuple(map(float, start)) == tuple(map(float, self.start))
+            and [_full(s) for s in specs] == [_full(s) for s in self.specs()]
+        )
+
+
+def _full(spec: RunSpec) -> tuple:
+    """A spec with every default spelled out: specs that run the same race compare equal."""
+    hyper = {**OPTIMIZERS[spec.optimizer].defaults, **dict(spec.hyper)}
+    hyper = {k: tuple(map(float, v)) if isinstance(v, (tuple, list)) else v for k, v in hyper.items()}
+    kw = {**SCHEDULES[spec.schedule].defaults, **dict(spec.schedule_kw)}
+    return spec.name, spec.optimizer, sorted(hyper.items()), spec.schedule, sorted(kw.items())
+
 
 PRESETS: dict[str, Preset] = {
     "lecture": Preset(
         "The lecture's race", "beale", (0.8, 1.6), 100, LECTURE_SLOTS,
-        note="The lecture's eight optimizers on Beale's function, 100 steps from (0.8, 1.6). With torch's CyclicLR "
-             "the cyclical rate peaks (0.1) at step 100, so sgd_cyclic only blows up at step 110: see 'Too high a "
-             "learning rate'.",
+        note="The lecture's eight optimizers on Beale's function, 100 steps from (0.8, 1.6), in float32 as torch "
+             "computes by default. sgd_cyclic's rate climbs from 10⁻⁴ towards 0.1 (reached at step 100). Near the "
+             "minimum the steepest curvature is λ_max ≈ 49: once η > 2/λ_max ≈ 0.041, every step multiplies any "
+             "error along that direction by |1 − ηλ_max| > 1. The error starts as round-off, about 10⁻⁷ in float32; "
+             "it grows to the size of the valley and the run blows up around step 90. In float64 (round-off "
+             "10⁻¹⁶) the same run lasts until step 110.",
     ),
     "valley": Preset(
         "Momentum vs Nesterov in a narrow valley", "rosenbrock", (-1.5, 2.5), 300, ("sgd", "momentum", "nesterov"),

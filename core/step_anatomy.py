@@ -10,7 +10,7 @@ import numpy as np
 
 from core.optimizers import OPTIMIZERS, SGD, make_optimizer
 from core.surfaces import Surface
-from core.trajectories import RunSpec, _check, first_divergence, run_rows
+from core.trajectories import DEFAULT_PRECISION, RunSpec, _check, first_divergence, precision_dtype, run_rows
 
 
 @dataclass
@@ -18,7 +18,8 @@ class Anatomy:
     """One run's inner state at every step k (the step from points[k] to points[k+1]).
 
     grads (steps, 2): ∇L(w_k); buffers (steps, 2): momentum buffer b_k after step k (SGD family);
-    eff_lr (steps, 2): per-coordinate effective η of step k; lrs (steps,): η_k.
+    eff_lr (steps, 2): per-coordinate effective η of step k; lrs (steps,): η_k as applied (rounded to the
+    precision). All stored as float64; the arrows are exact sums of these values, the steps were taken in ``precision``.
     """
 
     spec: RunSpec
@@ -30,6 +31,7 @@ class Anatomy:
     momentum: float = 0.0
     nesterov: bool = False
     diverged_at: int | None = None
+    precision: str = DEFAULT_PRECISION
 
     def arrows(self, k: int) -> list[tuple[str, np.ndarray, np.ndarray]]:
         """The vectors of step k as (label, tail, head), in the lecture's picture.
@@ -70,8 +72,10 @@ class Anatomy:
         ]
 
 
-def anatomy(surface: Surface, spec: RunSpec, start: Sequence[float], steps: int) -> Anatomy:
-    """Replay one run, recording the gradient and the optimizer state of every step."""
+def anatomy(surface: Surface, spec: RunSpec, start: Sequence[float], steps: int,
+            precision: str = DEFAULT_PRECISION) -> Anatomy:
+    """Replay one run in ``precision``, recording the gradient and the optimizer state of every step (stored as float64)."""
+    dtype = precision_dtype(precision)
     start_arr = _check(steps, start)
     hyper = dict(spec.hyper)
     hyper.pop("lr", None)
@@ -87,15 +91,15 @@ def anatomy(surface: Surface, spec: RunSpec, start: Sequence[float], steps: int)
         if isinstance(opt, SGD) and opt.momentum_buffer[0] is not None:
             bufs[k] = opt.momentum_buffer[0][0]
 
-    H = run_rows(surface, spec.optimizer, hyper, lrs[:, None], start_arr, callback=record)
+    H = run_rows(surface, spec.optimizer, hyper, lrs[:, None], start_arr, callback=record, precision=precision)
     cls = OPTIMIZERS[spec.optimizer]
     is_sgd = issubclass(cls, SGD)
     probe = make_optimizer(spec.optimizer, [np.zeros(2)], **hyper)
     k = int(first_divergence(surface, H)[0])
     return Anatomy(
-        spec=spec, points=H[:, 0], grads=grads, lrs=lrs,
+        spec=spec, points=H[:, 0].astype(float), grads=grads, lrs=lrs.astype(dtype).astype(float),
         buffers=bufs if is_sgd else None, eff_lr=None if is_sgd else eff,
         momentum=getattr(probe, "momentum", 0.0) if is_sgd else 0.0,
         nesterov=bool(getattr(probe, "nesterov", False)),
-        diverged_at=None if k < 0 else k,
+        diverged_at=None if k < 0 else k, precision=precision,
     )

@@ -1,7 +1,9 @@
 """2-D loss surfaces f(x, y) with analytic gradients, for watching optimizers race.
 
 Each formula is written once over an array namespace ``xp`` (NumPy, or torch for the
-autograd check in the tests); the analytic gradient sits next to it.
+autograd check in the tests); the analytic gradient sits next to it. ``f`` and ``grad`` compute
+in the inputs' floating dtype (float32 stays float32, as in torch; anything else becomes float64):
+the constants are Python floats, which NumPy 2 keeps "weak".
 """
 
 from __future__ import annotations
@@ -32,17 +34,27 @@ class Surface:
     log_scale: bool = True  # colour hint: log-spaced levels read better
 
     def f(self, x: Array, y: Array) -> np.ndarray:
-        """f(x, y), broadcast over arrays."""
-        return self.expr(np.asarray(x, dtype=float), np.asarray(y, dtype=float), np)
+        """f(x, y), broadcast over arrays, in the inputs' floating dtype."""
+        x, y = _floats(x, y)
+        return self.expr(x, y, np)
 
     def grad(self, x: Array, y: Array) -> tuple[np.ndarray, np.ndarray]:
-        """(∂f/∂x, ∂f/∂y), broadcast over arrays."""
-        x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        """(∂f/∂x, ∂f/∂y), broadcast over arrays, in the inputs' floating dtype."""
+        x, y = _floats(x, y)
         gx, gy = self.grad_fn(x, y)
         if np.shape(gx) == np.shape(gy) == x.shape == y.shape:
             return gx, gy
         shape = np.broadcast_shapes(x.shape, y.shape)
         return np.broadcast_to(gx, shape), np.broadcast_to(gy, shape)
+
+
+def _floats(x: Array, y: Array) -> tuple[np.ndarray, np.ndarray]:
+    """x and y as arrays of one floating dtype: their common one if both are floating (float32 stays), else float64."""
+    x, y = np.asarray(x), np.asarray(y)
+    dtype = np.result_type(x, y)
+    if dtype.kind != "f":
+        dtype = np.dtype(np.float64)
+    return x.astype(dtype, copy=False), y.astype(dtype, copy=False)
 
 
 # Beale: the lecture's surface. Minimum f(3, 0.5) = 0.

@@ -12,25 +12,26 @@ import numpy as np
 
 from core.optimizers import make_optimizer
 from core.surfaces import Surface
-from core.trajectories import RunSpec, _check, _check_lrs, first_divergence, simulate
+from core.trajectories import DEFAULT_PRECISION, RunSpec, _check, _check_lrs, first_divergence, precision_dtype, simulate
 
 
 def lr_sweep(surface: Surface, spec: RunSpec, start: Sequence[float], steps: int,
-             lrs: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+             lrs: Sequence[float], precision: str = DEFAULT_PRECISION) -> tuple[np.ndarray, np.ndarray]:
     """Final loss after ``steps`` steps for each η₀ in ``lrs`` (the schedule scaled to start at η₀).
 
     Returns (final_loss (m,), diverged (m,) bool); a diverged run's loss is NaN.
     """
-    final, diverged = sweep(surface, [spec], start, steps, lrs)
+    final, diverged = sweep(surface, [spec], start, steps, lrs, precision)
     return final[0], diverged[0]
 
 
 def sweep(surface: Surface, specs: Sequence[RunSpec], start: Sequence[float], steps: int,
-          lrs: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
-    """lr_sweep for several specs at once (one gradient call per step for all of them).
+          lrs: Sequence[float], precision: str = DEFAULT_PRECISION) -> tuple[np.ndarray, np.ndarray]:
+    """lr_sweep for several specs at once (one gradient call per step for all of them), in ``precision``.
 
-    Returns (final_loss (len(specs), m), diverged (len(specs), m)).
+    Returns (final_loss (len(specs), m), diverged (len(specs), m)); the loss is f at the final points, in float64.
     """
+    precision_dtype(precision)
     start_arr = _check(steps, start)
     etas = _check_lrs(lrs)
     blocks, cols = [], []
@@ -45,10 +46,11 @@ def sweep(surface: Surface, specs: Sequence[RunSpec], start: Sequence[float], st
     m = etas.size
     if not specs:
         return np.empty((0, m)), np.empty((0, m), dtype=bool)
-    H = simulate(surface, blocks, [m] * len(specs), np.concatenate(cols, axis=1), start_arr)
+    H = simulate(surface, blocks, [m] * len(specs), np.concatenate(cols, axis=1), start_arr, precision=precision)
     diverged = first_divergence(surface, H) >= 0
+    last = H[-1].astype(float)
     with np.errstate(all="ignore"):
-        final = surface.f(H[-1, :, 0], H[-1, :, 1])
+        final = surface.f(last[:, 0], last[:, 1])
     final = np.where(diverged, np.nan, final)
     return final.reshape(len(specs), m), diverged.reshape(len(specs), m)
 

@@ -5,6 +5,11 @@ runs that share an optimizer and its hyper-parameters (but not necessarily the l
 share one ``core.optimizers`` instance whose parameter is a block of rows, with a column of
 learning rates. Rows never interact, so each row follows exactly the path a lone optimizer
 would (the tests check this against a plain loop).
+
+A race runs in one floating-point precision end to end (start point, gradients, optimizer state,
+learning rates): float32 by default, as torch does, or float64. It matters at the edge of
+stability: beyond η = 2/λ_max a step multiplies round-off along the stiffest direction, and
+float32 round-off (~1e-7) grows to O(1) many steps before float64's (~1e-16) does.
 """
 
 from __future__ import annotations
@@ -20,6 +25,15 @@ from core.schedules import make_schedule
 from core.surfaces import Surface
 
 MAX_STEPS = 1000
+PRECISIONS: dict[str, np.dtype] = {"float32": np.dtype(np.float32), "float64": np.dtype(np.float64)}
+DEFAULT_PRECISION = "float32"  # torch's default dtype, and the lecture's
+
+
+def precision_dtype(precision: str) -> np.dtype:
+    """The NumPy dtype of a precision name ("float32" or "float64")."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"unknown precision {precision!r}; valid names: {', '.join(PRECISIONS)}")
+    return PRECISIONS[precision]
 
 
 @dataclass(frozen=True)
@@ -54,7 +68,10 @@ class RunSpec:
 
 @dataclass
 class Trajectory:
-    """One run's path: points (steps+1, 2) and loss (steps+1,), NaN after divergence; lrs (steps,)."""
+    """One run's path: points (steps+1, 2) and loss (steps+1,), NaN after divergence; lrs (steps,).
+
+    The points are the race's values (exact in float64); the loss is f at those points, evaluated in float64.
+    """
 
     name: str
     spec: RunSpec
@@ -62,6 +79,7 @@ class Trajectory:
     loss: np.ndarray
     lrs: np.ndarray
     diverged_at: int | None = None  # first step k whose point left the domain or was not finite
+    precision: str = DEFAULT_PRECISION
 
     @property
     def final_loss(self) -> float:
@@ -101,22 +119,26 @@ def _check(steps: int, start: Sequence[float]) -> np.ndarray:
 
 
 def simulate(surface: Surface, blocks: Sequence[tuple[str, dict[str, Any]]], sizes: Sequence[int],
-             lrs: np.ndarray, start: Sequence[float], callback=None) -> np.ndarray:
-    """Step every run together; returns points (steps+1, n, 2).
+             lrs: np.ndarray, start: Sequence[float], callback=None,
+             precision: str = DEFAULT_PRECISION) -> np.ndarray:
+    """Step every run together in ``precision``; returns points (steps+1, n, 2) of that dtype.
 
     Runs come in consecutive blocks: block j has ``sizes[j]`` rows sharing one optimizer
     ``blocks[j] = (name, hyper)`` whose parameter is a view of those rows; lrs (steps, n) holds
-    each row's η per step. ``callback(k, opts, G)`` (optional) sees the optimizers after step k
+    each row's η per step (rounded to the precision, as torch rounds a Python-float lr to the
+    parameter's dtype). ``callback(k, opts, G)`` (optional) sees the optimizers after step k
     and the gradients G (n, 2) they used.
     """
+    dtype = precision_dtype(precision)
     steps, n = lrs.shape
-    P = np.tile(np.asarray(start, dtype=float), (n, 1))  # (n, 2); each block's optimizer updates its rows in place
-    H = np.empty((steps + 1, n, 2))
+    P = np.tile(np.asarray(start, dtype=float).astype(dtype), (n, 1))  # (n, 2); each block updates its rows in place
+    H = np.empty((steps + 1, n, 2), dtype=dtype)
     H[0] = P
     bounds = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
     rows = [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
-    opts = [make_optimizer(name, [P[r]], **{**hyper, "lr": lrs[0, r][:, None]}) for (name, hyper), r in zip(blocks, rows)]
-    cols = [lrs[:, r][:, :, None] for r in rows]  # per block: (steps, rows, 1)
+    etas = lrs.astype(dtype)
+    opts = [make_optimizer(name, [P[r]], **{**hyper, "lr": etas[0, r][:, None]}) for (name, hyper), r in zip(blocks, rows)]
+    cols = [etas[:, r][:, :, None] for r in rows]  # per block: (steps, rows, 1)
     with np.errstate(all="ignore"):  # diverging rows turn into inf/NaN; the others are unaffected
         for k in range(steps):
             gx, gy = surface.grad(P[:, 0], P[:, 1])
@@ -138,13 +160,15 @@ def _check_lrs(lrs: Sequence[float]) -> np.ndarray:
 
 
 def run_rows(surface: Surface, optimizer: str, hyper: dict[str, Any], lrs: np.ndarray,
-             start: Sequence[float], callback=None) -> np.ndarray:
+             start: Sequence[float], callback=None, precision: str = DEFAULT_PRECISION) -> np.ndarray:
     """Rows sharing one optimizer, each with its own η column of lrs (steps, n): points (steps+1, n, 2)."""
-    return simulate(surface, [(optimizer, hyper)], [lrs.shape[1]], lrs, start, callback)
+    return simulate(surface, [(optimizer, hyper)], [lrs.shape[1]], lrs, start, callback, precision)
 
 
-def race(surface: Surface, specs: Sequence[RunSpec], start: Sequence[float], steps: int) -> list[Trajectory]:
-    """Run every spec from ``start`` for ``steps`` steps on ``surface``; divergent runs stop at their step k."""
+def race(surface: Surface, specs: Sequence[RunSpec], start: Sequence[float], steps: int,
+         precision: str = DEFAULT_PRECISION) -> list[Trajectory]:
+    """Run every spec from ``start`` for ``steps`` steps on ``surface`` in ``precision``; divergent runs stop at step k."""
+    precision_dtype(precision)
     start_arr = _check(steps, start)
     groups: dict[tuple, list[int]] = {}
     for i, spec in enumerate(specs):
@@ -157,9 +181,10 @@ def race(surface: Surface, specs: Sequence[RunSpec], start: Sequence[float], ste
     for i, spec in enumerate(specs):
         lrs[:, i] = spec.lr_schedule(steps)
     blocks = [(name, dict(hyper)) for name, hyper in groups]
-    grouped = simulate(surface, blocks, [len(idx) for idx in groups.values()], lrs[:, order], start_arr)
-    points = np.empty_like(grouped)
-    points[:, order] = grouped
+    grouped = simulate(surface, blocks, [len(idx) for idx in groups.values()], lrs[:, order], start_arr,
+                       precision=precision)
+    points = np.empty(grouped.shape)
+    points[:, order] = grouped  # exact: every float32 is a float64
     div = first_divergence(surface, points)
     with np.errstate(all="ignore"):
         loss = surface.f(points[..., 0], points[..., 1])  # (steps+1, n)
@@ -172,5 +197,5 @@ def race(surface: Surface, specs: Sequence[RunSpec], start: Sequence[float], ste
             f[k + 1:] = np.nan
             if not (np.all(np.isfinite(p[k])) and np.isfinite(f[k])):
                 p[k], f[k] = np.nan, np.nan
-        out.append(Trajectory(spec.name, spec, p, f, lrs[:, i].copy(), None if k < 0 else k))
+        out.append(Trajectory(spec.name, spec, p, f, lrs[:, i].copy(), None if k < 0 else k, precision))
     return out

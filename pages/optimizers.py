@@ -8,12 +8,12 @@ from core.optimizers import OPTIMIZERS
 from core.presets import LECTURE_SLOTS, PRESETS, SLOTS
 from core.schedules import SCHEDULES
 from core.surfaces import SURFACES, get_surface
-from core.trajectories import MAX_STEPS, race
+from core.trajectories import DEFAULT_PRECISION, MAX_STEPS, PRECISIONS, race
 from ui import optimizer_charts as oc
 from ui.surface_image import colour_domain, surface_image
 from ui.optimizer_controls import (
-    CONDITIONS, FULL_RERUN, PICK_KEY, apply_preset, bound, forget_code_writes, initial, reset_start, set_by_code,
-    slot_controls, start_from_click,
+    CONDITIONS, FULL_RERUN, PICK_KEY, apply_preset, bound, forget_code_writes, initial, initial_index, reset_start,
+    set_by_code, slot_controls, start_from_click,
 )
 from ui.optimizer_views import mlp_view, step_view, sweep_view
 from ui.urlstate import share_hint
@@ -31,8 +31,6 @@ st.markdown("**Presets** — one click sets up a race (the lecture's is the defa
 pcols = st.columns(len(PRESETS))
 for col, (pkey, preset) in zip(pcols, PRESETS.items()):
     col.button(preset.title, key=f"preset_{pkey}", on_click=apply_preset, args=(pkey,), help=preset.note, width="stretch")
-st.caption(PRESETS["lecture"].note)
-
 c1, c2, c3, c4 = st.columns([2, 2, 1.3, 1.3])
 surface_name = bound(c1.selectbox, "Surface", list(SURFACES), key="surface", on_change=reset_start,
                      help="Beale is the lecture's surface.")
@@ -45,6 +43,10 @@ surface = get_surface(surface_name, condition if surface_name == "quadratic" els
 if surface_name != "quadratic":
     condition = 10.0  # keeps cache keys of the other surfaces independent of the slider
 steps = bound(c2.slider, "Steps", 10, MAX_STEPS, 100, 10, key="steps")
+precision = bound(c2.radio, "Precision", list(PRECISIONS), key="prec", horizontal=True,
+                  **initial_index("prec", list(PRECISIONS), DEFAULT_PRECISION),
+                  help="float32 is torch's default dtype (and the lecture's); float64 has 10⁻¹⁶ instead of 10⁻⁷ "
+                       "round-off. Only runs at the edge of stability tell them apart.")
 x0 = bound(c3.number_input, "Start x", value=None, key="x0", format="%.3f", placeholder=f"{surface.start[0]:g}",
            min_value=-100.0, max_value=100.0)
 y0 = bound(c4.number_input, "Start y", value=None, key="y0", format="%.3f", placeholder=f"{surface.start[1]:g}",
@@ -62,6 +64,9 @@ with st.expander("Hyper-parameters and learning-rate schedules", expanded=False)
     all_specs = {name: slot_controls(SLOTS[name], tab) for tab, name in zip(tabs_all, SLOTS)}
 specs = [all_specs[name] for name in chosen]
 share_hint()
+current = next((p for p in PRESETS.values() if p.matches(surface_name, condition, start, steps, specs)), None)
+if current is not None:
+    st.info(f"**{current.title}.** {current.note}", icon=":material/school:")
 
 if not chosen:
     st.info("Pick at least one optimizer to start the race.")
@@ -76,8 +81,8 @@ def _surface_picture(name: str, condition: float):
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _race(name: str, condition: float, specs: tuple, start: tuple, steps: int):
-    trajs = race(get_surface(name, condition), specs, start, steps)
+def _race(name: str, condition: float, specs: tuple, start: tuple, steps: int, precision: str):
+    trajs = race(get_surface(name, condition), specs, start, steps, precision)
     labels = [t.legend for t in trajs]
     frames = []
     for t, label in zip(trajs, labels):
@@ -91,13 +96,13 @@ def _race(name: str, condition: float, specs: tuple, start: tuple, steps: int):
         "final loss": [t.final_loss for t in trajs],
         "final x": [t.points[-1, 0] for t in trajs],
         "final y": [t.points[-1, 1] for t in trajs],
-        "diverged at step": [t.diverged_at for t in trajs],
+        "diverged at step": pd.array([t.diverged_at for t in trajs], dtype="Int64"),
     })
     return labels, paths, summary
 
 
 picture, cdomain = _surface_picture(surface_name, condition)
-labels, paths, summary = _race(surface_name, condition, tuple(specs), start, steps)
+labels, paths, summary = _race(surface_name, condition, tuple(specs), start, steps, precision)
 names = [s.name for s in specs]
 diverged = summary.dropna(subset=["diverged at step"])
 if len(diverged):
@@ -149,11 +154,11 @@ tabs = st.tabs(TABS, key="tab", bind="query-params")
 
 with tabs[0]:
     if tabs[0].open:
-        step_view(surface_name, condition, surface, specs, start, steps, cdomain)
+        step_view(surface_name, condition, surface, specs, start, steps, cdomain, precision)
 
 with tabs[1]:
     if tabs[1].open:
-        sweep_view(surface_name, condition, specs, start, steps)
+        sweep_view(surface_name, condition, specs, start, steps, precision)
 
 with tabs[2]:
     if tabs[2].open:

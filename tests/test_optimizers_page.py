@@ -1,6 +1,7 @@
 """Optimizer zoo page in AppTest: the default lecture race, interactions, presets, links and bad links."""
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -31,22 +32,56 @@ def _datasets(at: AppTest, chart: int = 0) -> dict:
     return {d.name: pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in proto.datasets}
 
 
-def _expected(surface, specs, start, steps):
-    return {t.name: t for t in race(surface, specs, start, steps)}
+def _expected(surface, specs, start, steps, precision="float32"):
+    return {t.name: t for t in race(surface, specs, start, steps, precision)}
+
+
+def _link_notices(at: AppTest) -> list[str]:
+    """The page's notices about unusable link values (not the divergence notice)."""
+    return [w.value for w in at.warning if "link's value" in w.value]
+
+
+def _divergence_notice(at: AppTest) -> str:
+    return " ".join(w.value for w in at.warning if w.value.startswith("Diverged"))
 
 
 def test_default_view_is_the_lecture_race():
+    """Beale, (0.8, 1.6), 100 steps, the eight, in float32 like torch: sgd_cyclic blows up near step 90, marked so."""
     at = _page()
-    assert not at.exception and len(at.warning) == 0
+    assert not at.exception and _link_notices(at) == []
     assert at.multiselect(key="opts").value == list(PRESETS["lecture"].slots)
     assert at.selectbox(key="surface").value == "beale" and at.slider(key="steps").value == 100
+    assert at.radio(key="prec").value == "float32"
     assert len(at.get("vega_lite_chart")) >= 4  # race, loss, learning rate, inside one step
     expected = _expected(SURFACES["beale"], PRESETS["lecture"].specs(), (0.8, 1.6), 100)
     summary = _summary(at)
     for name, t in expected.items():
-        assert summary.loc[name, "final loss"] == pytest.approx(t.final_loss, rel=1e-12)
+        if t.diverged_at is None:
+            assert summary.loc[name, "final loss"] == pytest.approx(t.final_loss, rel=1e-12)
+            assert pd.isna(summary.loc[name, "diverged at step"])
+    k = expected["sgd_cyclic"].diverged_at
+    assert 85 <= k <= 97 and summary.loc["sgd_cyclic", "diverged at step"] == k
+    assert f"**sgd_cyclic** at step {k}" in _divergence_notice(at)
     paths = _datasets(at)["paths"]
-    assert set(paths["run"]) == set(expected) and paths["step"].max() == 100
+    assert set(paths["run"]) == {t.legend for t in expected.values()}
+    assert f"sgd_cyclic (diverged at step {k})" in set(paths["run"]) and paths["step"].max() == 100
+    cyclic = paths[paths["run"].str.startswith("sgd_cyclic")]
+    assert cyclic["step"].max() <= k and np.isfinite(cyclic[["x", "y"]].to_numpy()).all()
+    note = " ".join(i.value for i in at.info)
+    assert "The lecture's race" in note and "float32" in note and "2/λ_max" in note
+
+
+def test_float64_link_restores_the_longer_lived_cyclical_run():
+    at = _page({"prec": "float64"})
+    assert not at.exception and _link_notices(at) == [] and _divergence_notice(at) == ""
+    expected = _expected(SURFACES["beale"], PRESETS["lecture"].specs(), (0.8, 1.6), 100, "float64")
+    summary = _summary(at)
+    for name, t in expected.items():
+        assert summary.loc[name, "final loss"] == pytest.approx(t.final_loss, rel=1e-12), name
+    assert 0.001 < summary.loc["sgd_cyclic", "final loss"] < 0.002
+    assert "The lecture's race" in " ".join(i.value for i in at.info)  # the note explains both precisions
+    at.radio(key="prec").set_value("float32").run()
+    assert "**sgd_cyclic** at step" in _divergence_notice(at)
 
 
 def test_changing_a_learning_rate_reruns_that_race():
@@ -79,26 +114,28 @@ def test_play_steps_through_the_iterations():
     first = at.slider(key="it").value
     at.run()
     assert not at.exception and first == 12 and at.slider(key="it").value == 14  # stride = steps // 50
-    assert len(at.warning) == 0  # the link still says it=10: stale, not invalid
+    assert _link_notices(at) == []  # the link still says it=10: stale, not invalid
 
 
 def test_a_preset_over_a_link_shows_no_false_notice():
     """After a preset, the address bar holds the old values for one run; that is not a bad link."""
     at = _page({"steps": "200", "sgd_lr": "0.003", "opts": ["sgd", "adam"]})
     at.button(key="preset_valley").click().run()
-    assert not at.exception and len(at.warning) == 0
+    assert not at.exception and len(at.warning) == 0  # no link notice, and nothing diverges in the valley
     assert at.slider(key="steps").value == 300 and at.select_slider(key="sgd_lr").value == 1e-3
 
 
 @pytest.mark.parametrize("preset", list(PRESETS))
 def test_preset_button_sets_up_the_race(preset):
-    at = _page()
+    at = _page({"prec": "float64", "adam_lr": "0.05"})
     at.button(key=f"preset_{preset}").click().run()
-    assert not at.exception
+    assert not at.exception and _link_notices(at) == []
     p = PRESETS[preset]
     assert at.selectbox(key="surface").value == p.surface
     assert at.multiselect(key="opts").value == list(p.slots)
     assert at.slider(key="steps").value == p.steps
+    assert at.radio(key="prec").value == p.precision == "float32"
+    assert [i.value for i in at.info] == [f"**{p.title}.** {p.note}"]  # the page recognises the preset's race
     expected = _expected(get_surface(p.surface, p.condition), p.specs(), p.start, p.steps)
     summary = _summary(at)
     for name, t in expected.items():
@@ -118,6 +155,7 @@ def test_link_restores_a_race():
               "adam_b1": "0.8", "steps": "120", "x0": "-3", "y0": "1"}
     at = _page(params)
     assert not at.exception and len(at.warning) == 0
+    assert at.info == [] or "Adaptive methods" not in at.info[0].value  # the bowl preset's note only for its race
     specs = [RunSpec.make("sgd", "sgd", lr=0.03), RunSpec.make("adam", "adam", lr=0.1, betas=(0.8, 0.999), eps=1e-8)]
     expected = _expected(get_surface("quadratic", 50.0), specs, (-3.0, 1.0), 120)
     summary = _summary(at)

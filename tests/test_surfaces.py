@@ -100,3 +100,28 @@ def test_bad_input_raises_clear_valueerror():
         get_surface("bealee")
     with pytest.raises(ValueError, match="condition"):
         make_quadratic(0.5)
+
+
+@pytest.mark.parametrize("name", list(ALL))
+def test_float32_in_float32_out(name):
+    """f and grad compute in the inputs' precision (a float32 race stays float32, like torch's default dtype)."""
+    surf = ALL[name]
+    x, y = _points(surf, seed=2)
+    x32, y32 = x.astype(np.float32), y.astype(np.float32)
+    f32, (dx32, dy32) = surf.f(x32, y32), surf.grad(x32, y32)
+    assert f32.dtype == dx32.dtype == dy32.dtype == np.float32
+    assert surf.grad(np.float32(0.5), np.float32(0.25))[0].dtype == np.float32
+    x64, y64 = x32.astype(float), y32.astype(float)  # the same points, exactly
+    scale = 1 + np.abs(surf.f(x64, y64))
+    np.testing.assert_allclose(f32 / scale, surf.f(x64, y64) / scale, atol=1e-5)
+    dx, dy = surf.grad(x64, y64)
+    gscale = 1 + np.abs(dx) + np.abs(dy)
+    np.testing.assert_allclose(dx32 / gscale, dx / gscale, atol=1e-5)
+    np.testing.assert_allclose(dy32 / gscale, dy / gscale, atol=1e-5)
+
+
+def test_integers_and_mixed_precisions_compute_in_float64():
+    beale = SURFACES["beale"]
+    assert beale.f(3, 0).dtype == np.float64 and beale.grad(np.int64(1), 2)[0].dtype == np.float64
+    assert beale.grad(np.float32(1.0), 2.0)[1].dtype == np.float64  # a Python float becomes a float64 array
+    assert beale.f(3, 0.5) == 0.0

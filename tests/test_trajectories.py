@@ -14,41 +14,40 @@ from core.schedules import make_schedule
 from core.step_anatomy import anatomy
 from core.surfaces import SURFACES, get_surface
 from core.sweeps import log_lr_grid, lr_sweep, sweep, sweep_summary
-from core.trajectories import RunSpec, escape_box, race
+from core.trajectories import PRECISIONS, RunSpec, escape_box, first_divergence, race
 
 BEALE = SURFACES["beale"]
 LECTURE = PRESETS["lecture"].specs()
 
 
-def _by_hand(surface, spec, start, steps):
-    """One run with a plain loop over core.optimizers: points (steps+1, 2)."""
-    w = np.array(start, dtype=float)
+def _by_hand(surface, spec, start, steps, precision="float32"):
+    """One run with a plain loop over core.optimizers in ``precision``: points (steps+1, 2)."""
+    w = np.array(start, dtype=PRECISIONS[precision])
     hyper = dict(spec.hyper)
     opt = make_optimizer(spec.optimizer, [w], **hyper)
     sched = make_schedule(spec.schedule, spec.lr, **dict(spec.schedule_kw))
     out = [w.copy()]
     for s in range(steps):
-        opt.lr = sched(s)
+        opt.lr = w.dtype.type(sched(s))  # η in the race's precision, as the race hands it to its optimizers
         opt.step([np.array(surface.grad(w[0], w[1]))])
         out.append(w.copy())
     return np.array(out)
 
 
+@pytest.mark.parametrize("precision", list(PRECISIONS))
 @pytest.mark.parametrize("surface", ["beale", "rosenbrock", "quadratic"])
-def test_race_equals_running_each_optimizer_by_hand(surface):
+def test_race_equals_running_each_optimizer_by_hand(surface, precision):
     surf = SURFACES[surface]
     specs = LECTURE + [SLOTS[n].spec() for n in ("adamax", "nadam", "adamw")]
     if surface == "rosenbrock":  # gentler rates: this valley is steep
         specs = [RunSpec(s.name, s.optimizer, tuple((k, v / 20 if k == "lr" else v) for k, v in s.hyper),
                          s.schedule, s.schedule_kw) for s in specs if s.schedule == "constant"]
-    trajs = race(surf, specs, surf.start, 60)
+    trajs = race(surf, specs, surf.start, 60, precision)
     for spec, t in zip(specs, trajs):
-        expected = _by_hand(surf, spec, surf.start, 60)
-        if t.diverged_at is None:
-            np.testing.assert_allclose(t.points, expected, rtol=1e-12, atol=1e-12)
-        else:
-            k = t.diverged_at
-            np.testing.assert_allclose(t.points[:k], expected[:k], rtol=1e-12, atol=1e-12)
+        expected = _by_hand(surf, spec, surf.start, 60, precision)
+        assert expected.dtype == PRECISIONS[precision]  # the loop kept the precision end to end
+        k = len(expected) if t.diverged_at is None else t.diverged_at
+        np.testing.assert_array_equal(t.points[:k], expected[:k], err_msg=spec.name)  # same operations, same bits
 
 
 def test_grouped_runs_do_not_interact():
@@ -88,49 +87,92 @@ def test_overflow_to_nan_counts_as_divergence():
     assert t.diverged_at is not None and t.diverged_at <= 3
 
 
-def test_lecture_preset_matches_torch_step_for_step():
-    """The lecture's race computed by torch.optim (autograd on Beale, torch schedulers) gives the same paths."""
-    torch_runs = {
-        "sgd": (torch.optim.SGD, {"lr": 0.01}, None),
-        "sgd_decay": (torch.optim.SGD, {"lr": 0.02}, lambda o: torch.optim.lr_scheduler.LambdaLR(o, lambda s: 0.96 ** (s / 100))),
-        "momentum": (torch.optim.SGD, {"lr": 0.005, "momentum": 0.9}, None),
-        "nesterov": (torch.optim.SGD, {"lr": 0.005, "momentum": 0.9, "nesterov": True}, None),
-        "adagrad": (torch.optim.Adagrad, {"lr": 0.4}, None),
-        "rmsprop": (torch.optim.RMSprop, {"lr": 0.1}, None),
-        "adam": (torch.optim.Adam, {"lr": 0.2, "betas": (0.9, 0.999), "eps": 1e-8}, None),
-        "sgd_cyclic": (torch.optim.SGD, {"lr": 1e-4}, lambda o: torch.optim.lr_scheduler.CyclicLR(
-            o, base_lr=1e-4, max_lr=0.1, step_size_up=100, cycle_momentum=False)),
-    }
-    ours = race(BEALE, LECTURE, BEALE.start, 100)
-    for t in ours:
-        cls, kw, make_sched = torch_runs[t.name]
-        w = torch.tensor(BEALE.start, dtype=torch.float64, requires_grad=True)
-        opt = cls([w], **kw)
-        sched = make_sched(opt) if make_sched else None
-        for _ in range(100):
+TORCH_RUNS = {  # the lecture's eight, written with torch.optim and torch's schedulers
+    "sgd": (torch.optim.SGD, {"lr": 0.01}, None),
+    "sgd_decay": (torch.optim.SGD, {"lr": 0.02}, lambda o: torch.optim.lr_scheduler.LambdaLR(o, lambda s: 0.96 ** (s / 100))),
+    "momentum": (torch.optim.SGD, {"lr": 0.005, "momentum": 0.9}, None),
+    "nesterov": (torch.optim.SGD, {"lr": 0.005, "momentum": 0.9, "nesterov": True}, None),
+    "adagrad": (torch.optim.Adagrad, {"lr": 0.4}, None),
+    "rmsprop": (torch.optim.RMSprop, {"lr": 0.1}, None),
+    "adam": (torch.optim.Adam, {"lr": 0.2, "betas": (0.9, 0.999), "eps": 1e-8}, None),
+    "sgd_cyclic": (torch.optim.SGD, {"lr": 1e-4}, lambda o: torch.optim.lr_scheduler.CyclicLR(
+        o, base_lr=1e-4, max_lr=0.1, step_size_up=100, cycle_momentum=False)),
+}
+TORCH_DTYPES = {"float32": torch.float32, "float64": torch.float64}
+
+
+def _torch_path(name, precision, steps):
+    """Points (steps+1, 2) of one lecture contestant run by torch.optim with autograd on Beale."""
+    cls, kw, make_sched = TORCH_RUNS[name]
+    w = torch.tensor(BEALE.start, dtype=TORCH_DTYPES[precision], requires_grad=True)
+    opt = cls([w], **kw)
+    sched = make_sched(opt) if make_sched else None
+    out = [w.detach().numpy().astype(float)]
+    with np.errstate(all="ignore"):
+        for _ in range(steps):
             opt.zero_grad()
             BEALE.expr(w[0], w[1], torch).backward()
             opt.step()
             if sched:
                 sched.step()
-        np.testing.assert_allclose(t.points[-1], w.detach().numpy(), rtol=1e-9, err_msg=t.name)
+            out.append(w.detach().numpy().astype(float))
+    return np.array(out)
+
+
+@pytest.mark.parametrize("precision", list(PRECISIONS))
+def test_lecture_race_matches_torch_in_the_same_precision(precision):
+    """Every contestant follows torch's path step for step (float32 is torch's default dtype); where the cyclical
+    rate passes 2/λ_max, round-off is amplified, so there the paths part, and both blow up within a few steps."""
+    steps = 150
+    ours = race(BEALE, LECTURE, BEALE.start, steps, precision)
+    for t in ours:
+        theirs = _torch_path(t.name, precision, steps)
+        k_torch = int(first_divergence(BEALE, theirs[:, None, :])[0])
+        if t.name == "sgd_cyclic":
+            assert t.diverged_at is not None and abs(t.diverged_at - k_torch) <= 3, (t.diverged_at, k_torch)
+            horizon = 60  # η_60 ≈ 0.06: beyond 2/λ_max, but the round-off has not grown yet
+        else:
+            assert t.diverged_at is None and k_torch < 0, t.name
+            horizon = steps
+        scale = np.maximum(np.abs(theirs[:horizon + 1]), 1.0)
+        err = np.abs(t.points[:horizon + 1] - theirs[:horizon + 1]) / scale
+        assert err.max() < 1e3 * np.finfo(PRECISIONS[precision]).eps, (t.name, err.max())
 
 
 def test_lecture_preset_reproduces_the_lectures_race():
-    """After 100 steps from (0.8, 1.6): SGD creeps (≈ 0.1), momentum/Nesterov/Adam/RMSprop are close (0.004–0.03),
-    Adagrad lags (≈ 0.2). With torch's CyclicLR the cyclical run survives the first 100 steps (its rate peaks at
-    step 100) and diverges a few steps after the peak."""
+    """After 100 steps from (0.8, 1.6), in float32 like torch: SGD creeps (≈ 0.1), momentum/Nesterov/Adam/RMSprop
+    are close (0.004–0.03), Adagrad lags (≈ 0.2), and the cyclical run blows up around step 90, as its rate nears 0.1."""
     preset = PRESETS["lecture"]
     assert (preset.surface, preset.start, preset.steps, preset.slots) == ("beale", (0.8, 1.6), 100, LECTURE_SLOTS)
-    final = {t.name: t for t in race(BEALE, preset.specs(), preset.start, preset.steps)}
+    assert preset.precision == "float32"
+    final = {t.name: t for t in race(BEALE, preset.specs(), preset.start, preset.steps, preset.precision)}
     assert 0.07 < final["sgd"].final_loss < 0.13
     for name in ("momentum", "nesterov", "adam", "rmsprop"):
         assert 0.004 <= final[name].final_loss <= 0.03, name
     assert 0.15 < final["adagrad"].final_loss < 0.3
+    cyclic = final.pop("sgd_cyclic")
     assert all(t.diverged_at is None for t in final.values())
-    longer = race(BEALE, [SLOTS["sgd_cyclic"].spec()], preset.start, 150)[0]
-    assert longer.diverged_at is not None and 100 < longer.diverged_at < 120
-    assert longer.lrs[longer.diverged_at - 1] > 0.09  # it blows up while η is near its peak of 0.1
+    k = cyclic.diverged_at
+    assert k is not None and 85 <= k <= 97 and cyclic.legend == f"sgd_cyclic (diverged at step {k})"
+    assert 2 / 49 < cyclic.lrs[k - 1] < 0.1  # past the stability limit 2/λ_max, before the peak
+    assert cyclic.loss[80] < 0.01  # it had nearly reached the minimum before blowing up
+
+
+def test_in_float64_the_cyclical_run_survives_the_lecture_race():
+    """Same race, 16 digits: the amplified round-off starts ~10⁹ times smaller, so it needs ~20 more steps."""
+    preset = PRESETS["lecture"]
+    f32 = {t.name: t for t in race(BEALE, preset.specs(), preset.start, 150, "float32")}
+    f64 = {t.name: t for t in race(BEALE, preset.specs(), preset.start, 150, "float64")}
+    for name in set(f32) - {"sgd_cyclic"}:
+        assert f64[name].loss[100] == pytest.approx(f32[name].loss[100], rel=1e-4), name
+    assert 0.001 < f64["sgd_cyclic"].loss[100] < 0.002
+    assert 105 <= f64["sgd_cyclic"].diverged_at <= 115
+    assert f64["sgd_cyclic"].diverged_at - f32["sgd_cyclic"].diverged_at >= 10
+
+
+def test_unknown_precision_is_a_clear_error():
+    with pytest.raises(ValueError, match="float32"):
+        race(BEALE, LECTURE[:1], BEALE.start, 10, "float16")
 
 
 def test_other_presets_tell_their_story():
@@ -150,12 +192,13 @@ def test_other_presets_tell_their_story():
     assert high["sgd_cyclic"].diverged_at is not None and high["adam"].diverged_at is None
 
 
-def test_sweep_equals_separate_races():
+@pytest.mark.parametrize("precision", list(PRECISIONS))
+def test_sweep_equals_separate_races(precision):
     spec = SLOTS["momentum"].spec()
     lrs = [1e-3, 5e-3, 2e-2]
-    final, diverged = lr_sweep(BEALE, spec, BEALE.start, 80, lrs)
+    final, diverged = lr_sweep(BEALE, spec, BEALE.start, 80, lrs, precision)
     for eta, f, d in zip(lrs, final, diverged):
-        t = race(BEALE, [RunSpec.make("m", "momentum", lr=eta, momentum=0.9)], BEALE.start, 80)[0]
+        t = race(BEALE, [RunSpec.make("m", "momentum", lr=eta, momentum=0.9)], BEALE.start, 80, precision)[0]
         assert d == (t.diverged_at is not None)
         if not d:
             assert f == pytest.approx(t.final_loss, rel=1e-12)
@@ -178,6 +221,28 @@ def test_sweep_scales_the_schedule_and_batches_several_optimizers():
     assert s["first_diverging_lr"] == pytest.approx(lrs[diverged[0]].min())
 
 
+def test_sweep_in_float32_finds_the_cyclical_blow_up():
+    """The lecture's cyclical run as a sweep point: at η₀ = 1e-4 it diverges within 100 steps in float32 only."""
+    spec = SLOTS["sgd_cyclic"].spec()
+    _, div32 = lr_sweep(BEALE, spec, BEALE.start, 100, [1e-4], "float32")
+    _, div64 = lr_sweep(BEALE, spec, BEALE.start, 100, [1e-4], "float64")
+    assert div32[0] and not div64[0]
+
+
+def test_presets_recognise_their_own_race():
+    lecture = PRESETS["lecture"]
+    assert lecture.matches("beale", 10.0, (0.8, 1.6), 100, lecture.specs())
+    spelled_out = [SLOTS["adagrad"].spec(eps=1e-10, lr_decay=0.0) if s.name == "adagrad" else s for s in lecture.specs()]
+    assert lecture.matches("beale", 3.0, (0.8, 1.6), 100, spelled_out)  # torch defaults written out: same race
+    changed = [SLOTS["adam"].spec(lr=0.1) if s.name == "adam" else s for s in lecture.specs()]
+    assert not lecture.matches("beale", 10.0, (0.8, 1.6), 100, changed)
+    assert not lecture.matches("beale", 10.0, (0.8, 1.5), 100, lecture.specs())
+    assert not lecture.matches("beale", 10.0, (0.8, 1.6), 101, lecture.specs())
+    bowl = PRESETS["bowl"]
+    assert bowl.matches("quadratic", 50.0, bowl.start, bowl.steps, bowl.specs())
+    assert not bowl.matches("quadratic", 20.0, bowl.start, bowl.steps, bowl.specs())
+
+
 def test_log_lr_grid():
     g = log_lr_grid(1e-4, 1.0, 5)
     np.testing.assert_allclose(g, [1e-4, 1e-3, 1e-2, 1e-1, 1.0])
@@ -185,44 +250,59 @@ def test_log_lr_grid():
         log_lr_grid(1.0, 0.1)
 
 
-def test_momentum_arrows_add_up():
-    an = anatomy(BEALE, SLOTS["momentum"].spec(), BEALE.start, 50)
+def _roundoff(precision, *points):
+    """Absolute size of a few round-offs of the given coordinates in ``precision``."""
+    return 8 * np.finfo(PRECISIONS[precision]).eps * max(1.0, *(float(np.abs(p).max()) for p in points))
+
+
+@pytest.mark.parametrize("precision", list(PRECISIONS))
+def test_momentum_arrows_add_up(precision):
+    an = anatomy(BEALE, SLOTS["momentum"].spec(), BEALE.start, 50, precision)
+    assert an.precision == precision and an.lrs[0] == PRECISIONS[precision].type(0.005)  # η as applied
     for k in (0, 1, 17, 49):
         arrows = {what: (tail, head) for what, tail, head in an.arrows(k)}
         mom = arrows["momentum step γv"][1] - arrows["momentum step γv"][0]
         grad = arrows["gradient step −η∇L(w)"][1] - arrows["gradient step −η∇L(w)"][0]
         actual = arrows["actual step"][1] - arrows["actual step"][0]
-        np.testing.assert_allclose(mom + grad, actual, rtol=1e-10, atol=1e-14)
-        np.testing.assert_allclose(grad, -0.005 * np.array(BEALE.grad(*an.points[k])), rtol=1e-12)
+        np.testing.assert_allclose(mom + grad, actual, rtol=0, atol=_roundoff(precision, an.points[k]))
+        w = an.points[k].astype(PRECISIONS[precision])  # exact: the run's own point
+        np.testing.assert_allclose(grad, -an.lrs[k] * np.array(BEALE.grad(*w), dtype=float), rtol=1e-12)
     assert "previous step" not in dict((a[0], 0) for a in an.arrows(0))
 
 
-def test_nesterov_arrows_follow_the_lecture_and_torch():
-    an = anatomy(BEALE, SLOTS["nesterov"].spec(), BEALE.start, 40)
-    eta, gamma = 0.005, 0.9
+@pytest.mark.parametrize("precision", list(PRECISIONS))
+def test_nesterov_arrows_follow_the_lecture_and_torch(precision):
+    an = anatomy(BEALE, SLOTS["nesterov"].spec(), BEALE.start, 40, precision)
+    eta, gamma = an.lrs[0], 0.9
     for k in (1, 12, 39):
         a = {what: (tail, head) for what, tail, head in an.arrows(k)}
         w = an.points[k]
+        tol = _roundoff(precision, w)
         w_lec, lookahead = a["momentum step γv"]
         np.testing.assert_allclose(lookahead, w)  # torch's point is the lecture's look-ahead point
         v_prev = (lookahead - w_lec) / gamma
         g = np.array(BEALE.grad(*w))  # gradient at the look-ahead point
-        np.testing.assert_allclose(a["lecture's step v = γv − η∇L(w+γv)"][1] - w_lec, gamma * v_prev - eta * g, rtol=1e-9)
+        np.testing.assert_allclose(a["lecture's step v = γv − η∇L(w+γv)"][1] - w_lec, gamma * v_prev - eta * g,
+                                   rtol=1e-9 if precision == "float64" else 1e-5, atol=tol)
         v_new = gamma * v_prev - eta * g
-        np.testing.assert_allclose(an.points[k + 1], w_lec + v_new + gamma * v_new, rtol=1e-9)  # next look-ahead
+        np.testing.assert_allclose(an.points[k + 1], w_lec + v_new + gamma * v_new, rtol=0, atol=tol)  # next look-ahead
         np.testing.assert_allclose(a["actual step (torch)"][1], an.points[k + 1], rtol=1e-12)
 
 
-def test_effective_learning_rates_of_adaptive_runs():
-    an = anatomy(BEALE, SLOTS["rmsprop"].spec(), BEALE.start, 30)
-    w = np.array(BEALE.start)
-    opt = make_optimizer("rmsprop", [w], lr=0.1)
+@pytest.mark.parametrize("precision", list(PRECISIONS))
+def test_effective_learning_rates_of_adaptive_runs(precision):
+    an = anatomy(BEALE, SLOTS["rmsprop"].spec(), BEALE.start, 30, precision)
+    dtype = PRECISIONS[precision]
+    w = np.array(BEALE.start, dtype=dtype)
+    opt = make_optimizer("rmsprop", [w], lr=dtype.type(0.1))
     for k in range(30):
         g = np.array(BEALE.grad(*w))
         before = w.copy()
         opt.step([g])
-        np.testing.assert_allclose(an.eff_lr[k], opt.effective_lr()[0], rtol=1e-12)
-        np.testing.assert_allclose(w - before, -an.eff_lr[k] * g, rtol=1e-10)
+        assert opt.effective_lr()[0].dtype == dtype
+        np.testing.assert_array_equal(an.eff_lr[k], opt.effective_lr()[0])
+        np.testing.assert_array_equal(an.points[k + 1], w)
+        np.testing.assert_allclose(w - before, -an.eff_lr[k] * g, rtol=0, atol=_roundoff(precision, w))
     arrows = dict((what, head - tail) for what, tail, head in an.arrows(5))
     direction = arrows["steepest descent −∇L (scaled to the step)"]
     assert np.hypot(*direction) == pytest.approx(np.hypot(*arrows["actual step"]))

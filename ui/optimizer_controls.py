@@ -45,6 +45,11 @@ def initial(key: str, default: Any) -> dict[str, Any]:
     return {} if _has_state(key) else {"value": default}
 
 
+def initial_index(key: str, options: list[Any], default: Any) -> dict[str, Any]:
+    """``index`` of ``default`` only while the key has no state yet (for radios and select boxes)."""
+    return {} if _has_state(key) else {"index": options.index(default)}
+
+
 _value = initial
 
 
@@ -154,6 +159,7 @@ def apply_preset(name: str) -> None:
     same_start = preset.start == surface_start
     values: dict[str, Any] = {
         "surface": preset.surface, "cond": float(preset.condition), "steps": preset.steps, "it": preset.steps,
+        "prec": preset.precision,
         "x0": None if same_start else float(preset.start[0]), "y0": None if same_start else float(preset.start[1]),
         "opts": list(preset.slots),
     }

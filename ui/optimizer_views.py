@@ -18,8 +18,8 @@ from ui.optimizer_controls import bound
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _anatomy(name: str, condition: float, spec: RunSpec, start: tuple, steps: int):
-    return anatomy(get_surface(name, condition), spec, start, steps)
+def _anatomy(name: str, condition: float, spec: RunSpec, start: tuple, steps: int, precision: str):
+    return anatomy(get_surface(name, condition), spec, start, steps, precision)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -37,7 +37,7 @@ def _window(points: np.ndarray, pad: float = 0.35) -> tuple[tuple[float, float],
 
 
 def step_view(name: str, condition: float, surface: Surface, specs: list[RunSpec], start: tuple, steps: int,
-              cdomain: tuple) -> None:
+              cdomain: tuple, precision: str) -> None:
     """Arrows of one step (momentum, Nesterov, SGD) or the per-coordinate effective rates (adaptive)."""
     st.markdown(
         "Pick a contestant and a step $s$. For momentum methods the arrows are computed from the optimizer's own "
@@ -50,7 +50,7 @@ def step_view(name: str, condition: float, surface: Surface, specs: list[RunSpec
     who = bound(c1.selectbox, "Contestant", names, key="inspect", index=names.index(default))
     k = bound(c2.slider, "Step s", 0, steps - 1, min(10, steps - 1), key="k")
     spec = specs[names.index(who)]
-    an = _anatomy(name, condition, spec, start, steps)
+    an = _anatomy(name, condition, spec, start, steps, precision)
     if an.diverged_at is not None and k >= an.diverged_at:
         st.warning(f"{who} diverged at step {an.diverged_at}; pick an earlier step.", icon="💥")
         return
@@ -90,9 +90,9 @@ def step_view(name: str, condition: float, surface: Surface, specs: list[RunSpec
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _sweep(name: str, condition: float, specs: tuple, start: tuple, steps: int, n: int):
+def _sweep(name: str, condition: float, specs: tuple, start: tuple, steps: int, n: int, precision: str):
     lrs = log_lr_grid(1e-4, 1.0, n)
-    final, diverged = sweep(get_surface(name, condition), specs, start, steps, lrs)
+    final, diverged = sweep(get_surface(name, condition), specs, start, steps, lrs, precision)
     rows, summaries = [], []
     for spec, f, d in zip(specs, final, diverged):
         rows.append(pd.DataFrame({"run": spec.name, "lr": lrs, "loss": f, "diverged": d}))
@@ -100,14 +100,14 @@ def _sweep(name: str, condition: float, specs: tuple, start: tuple, steps: int, 
     return pd.concat(rows, ignore_index=True), pd.DataFrame(summaries)
 
 
-def sweep_view(name: str, condition: float, specs: list[RunSpec], start: tuple, steps: int) -> None:
+def sweep_view(name: str, condition: float, specs: list[RunSpec], start: tuple, steps: int, precision: str) -> None:
     """Final loss after the race's number of steps vs learning rate, per contestant."""
     st.markdown(
         f"Each contestant re-run with 41 learning rates from 10⁻⁴ to 1 (log-spaced), {steps} steps from the same "
         "start: too low a rate barely moves, a good one reaches the minimum, too high a one diverges (crosses at "
         "the top). A schedule keeps its shape, scaled so that it starts at η₀. Dashed lines: the rates set above."
     )
-    df, summary = _sweep(name, condition, tuple(specs), start, steps, 41)
+    df, summary = _sweep(name, condition, tuple(specs), start, steps, 41, precision)
     names = [s.name for s in specs]
     st.vega_lite_chart(oc.sweep_spec(df, names, {s.name: s.lr for s in specs}), width="stretch")
     st.dataframe(summary, hide_index=True, width="stretch", column_config={
