@@ -97,12 +97,13 @@ def _full(spec: RunSpec) -> tuple:
 PRESETS: dict[str, Preset] = {
     "lecture": Preset(
         "The lecture's race", "beale", (0.8, 1.6), 100, LECTURE_SLOTS,
-        note="The lecture's eight optimizers on Beale's function, 100 steps from (0.8, 1.6), in float32 as torch "
-             "computes by default. sgd_cyclic's rate climbs from 10⁻⁴ towards 0.1 (reached at step 100). Near the "
-             "minimum the steepest curvature is λ_max ≈ 49: once η > 2/λ_max ≈ 0.041, every step multiplies any "
-             "error along that direction by |1 − ηλ_max| > 1. The error starts as round-off, about 10⁻⁷ in float32; "
-             "it grows to the size of the valley and the run blows up around step 90. In float64 (round-off "
-             "10⁻¹⁶) the same run lasts until step 110.",
+        note=r"The lecture's eight optimizers on Beale's function, 100 steps from (0.8, 1.6), in float32 as torch "
+             r"computes by default. `sgd_cyclic`'s rate climbs from $10^{-4}$ towards 0.1 (reached at step 100). "
+             r"Near the minimum the steepest curvature is $\lambda_{\max} \approx 49$: once "
+             r"$\eta > 2/\lambda_{\max} \approx 0.041$, every step multiplies any error along that direction by "
+             r"$|1 - \eta\lambda_{\max}| > 1$. The error starts as round-off, about $10^{-7}$ in float32; it grows "
+             r"to the size of the valley and the run blows up around step 90. In float64 (round-off $10^{-16}$) the "
+             r"same run lasts until step 110.",
     ),
     "valley": Preset(
         "Momentum vs Nesterov in a narrow valley", "rosenbrock", (-1.5, 2.5), 300, ("sgd", "momentum", "nesterov"),

@@ -8,7 +8,7 @@ from core.optimizers import OPTIMIZERS
 from core.presets import LECTURE_SLOTS, PRESETS, SLOTS
 from core.schedules import SCHEDULES
 from core.surfaces import SURFACES, get_surface
-from core.trajectories import DEFAULT_PRECISION, MAX_STEPS, PRECISIONS, race
+from core.trajectories import DEFAULT_PRECISION, MAX_STEPS, PRECISIONS, escape_box, race
 from ui import optimizer_charts as oc
 from ui.surface_image import colour_domain, surface_image
 from ui.optimizer_controls import (
@@ -28,9 +28,7 @@ st.markdown(
 )
 
 st.markdown("**Presets** — one click sets up a race (the lecture's is the default view):")
-pcols = st.columns(len(PRESETS))
-for col, (pkey, preset) in zip(pcols, PRESETS.items()):
-    col.button(preset.title, key=f"preset_{pkey}", on_click=apply_preset, args=(pkey,), help=preset.note, width="stretch")
+preset_bar = st.container(horizontal=True)  # filled once the controls say which preset (if any) is on show
 c1, c2, c3, c4 = st.columns([2, 2, 1.3, 1.3])
 surface_name = bound(c1.selectbox, "Surface", list(SURFACES), key="surface", on_change=reset_start,
                      help="Beale is the lecture's surface.")
@@ -55,6 +53,11 @@ start = (surface.start[0] if x0 is None else float(x0), surface.start[1] if y0 i
 chosen = bound(st.multiselect, "Optimizers", list(SLOTS), key="opts", default=list(LECTURE_SLOTS),
                help="Each contestant has its own hyper-parameters and schedule below.")
 st.caption(f"{surface.label}: " + f"${surface.latex}$")
+(bx0, bx1), (by0, by1) = escape_box(surface)
+if not (bx0 <= start[0] <= bx1 and by0 <= start[1] <= by1):
+    st.warning(f"The start ({start[0]:g}, {start[1]:g}) lies far outside this surface's picture, so every run counts "
+               f"as diverged at step 0. Start inside x ∈ [{bx0:g}, {bx1:g}], y ∈ [{by0:g}, {by1:g}].",
+               icon=":material/warning:")
 
 # Every contestant's controls are always drawn (only the chosen ones race), so that a preset's values
 # always reach the address bar: Streamlit syncs code-set values to the URL only for widgets that already exist.
@@ -64,9 +67,12 @@ with st.expander("Hyper-parameters and learning-rate schedules", expanded=False)
     all_specs = {name: slot_controls(SLOTS[name], tab) for tab, name in zip(tabs_all, SLOTS)}
 specs = [all_specs[name] for name in chosen]
 share_hint()
-current = next((p for p in PRESETS.values() if p.matches(surface_name, condition, start, steps, specs)), None)
+current = next((k for k, p in PRESETS.items() if p.matches(surface_name, condition, start, steps, specs)), None)
+for pkey, preset in PRESETS.items():
+    preset_bar.button(preset.title, key=f"preset_{pkey}", on_click=apply_preset, args=(pkey,), help=preset.note,
+                      type="primary" if pkey == current else "secondary")
 if current is not None:
-    st.info(f"**{current.title}.** {current.note}", icon=":material/school:")
+    st.info(f"**{PRESETS[current].title}.** {PRESETS[current].note}", icon=":material/school:")
 
 if not chosen:
     st.info("Pick at least one optimizer to start the race.")
@@ -91,6 +97,8 @@ def _race(name: str, condition: float, specs: tuple, start: tuple, steps: int, p
         frames.append(f.dropna(subset=["x", "y", "loss"]))
     paths = pd.concat(frames, ignore_index=True)
     paths["loss_plot"] = np.maximum(paths["loss"] - get_surface(name, condition).min_value, oc.LOSS_FLOOR)
+    calm = paths["step"].eq(0) | paths["run"].isin([lab for t, lab in zip(trajs, labels) if t.diverged_at is None])
+    loss_domain = oc.log_domain(paths["loss_plot"], top=100 * float(paths.loc[calm, "loss_plot"].max()))
     summary = pd.DataFrame({
         "optimizer": [t.name for t in trajs],
         "final loss": [t.final_loss for t in trajs],
@@ -98,17 +106,17 @@ def _race(name: str, condition: float, specs: tuple, start: tuple, steps: int, p
         "final y": [t.points[-1, 1] for t in trajs],
         "diverged at step": pd.array([t.diverged_at for t in trajs], dtype="Int64"),
     })
-    return labels, paths, summary
+    return labels, paths, summary, loss_domain
 
 
 picture, cdomain = _surface_picture(surface_name, condition)
-labels, paths, summary = _race(surface_name, condition, tuple(specs), start, steps, precision)
+labels, paths, summary, loss_domain = _race(surface_name, condition, tuple(specs), start, steps, precision)
 names = [s.name for s in specs]
 diverged = summary.dropna(subset=["diverged at step"])
 if len(diverged):
-    st.warning("Diverged (left the surface or overflowed): " + ", ".join(
-        f"**{n}** at step {int(k)}" for n, k in zip(diverged["optimizer"], diverged["diverged at step"]))
-        + ". Its path stops there.", icon="💥")
+    st.warning("Diverged (left the surface or overflowed), so the path stops there: " + ", ".join(
+        f"**{n}** at step {int(k)}" for n, k in zip(diverged["optimizer"], diverged["diverged at step"])) + ".",
+        icon=":material/warning:")
 
 play = st.toggle("▶ Play", key="play", help="Animate the race step by step (the slider below is the frame).")
 
@@ -130,7 +138,8 @@ def _race_view() -> None:
     st.caption("Click the surface to start the race from there; the cross marks the start, diamonds the minima.")
     left, right = st.columns(2)
     left.vega_lite_chart(oc.curves_spec(paths[["run", "step", "loss_plot"]], "loss_plot", "loss f(w) − f*  (log)",
-                                        names, labels, marker=it, title="Loss", legend=False), width="stretch")
+                                        names, labels, marker=it, title="Loss", legend=False, y_domain=loss_domain),
+                         width="stretch")
     right.vega_lite_chart(oc.curves_spec(paths[["run", "step", "lr"]].dropna(), "lr", "learning rate η (log)",
                                          names, labels, marker=it, title="Learning rate used", legend=False),
                           width="stretch")
@@ -141,10 +150,8 @@ if play:  # only the race view reruns, every 0.3 s, re-slicing the cached paths
 else:  # scrubbing reruns the page, but everything it shows is cached
     _race_view()
 
-st.dataframe(summary, hide_index=True, width="stretch",
-             column_config={"final loss": st.column_config.NumberColumn(format="%.3g"),
-                            "final x": st.column_config.NumberColumn(format="%.4f"),
-                            "final y": st.column_config.NumberColumn(format="%.4f")})
+st.dataframe(summary.style.format({"final loss": "{:.3g}", "final x": "{:.4f}", "final y": "{:.4f}",
+                                   "diverged at step": "{:d}"}, na_rep="—"), hide_index=True, width="stretch")
 
 TABS = ["Inside one step", "Learning-rate sweep", "Update rules", "Momentum in practice"]
 raw_tab = st.query_params.get("tab")
@@ -167,7 +174,9 @@ with tabs[2]:
             st.markdown(f"**{spec.name}** — {SLOTS[spec.name].blurb} (`{cls.torch_name}`)")
             st.latex(cls.latex)
             if spec.schedule != "constant":
-                st.latex(SCHEDULES[spec.schedule].latex)
+                sched = SCHEDULES[spec.schedule]
+                st.latex(sched.latex)
+                st.caption(f"Schedule: {sched.label}, in torch `{sched.torch_equivalent}`.")
             st.caption("torch vs the lecture: " + cls.torch_note)
 
 with tabs[3]:

@@ -1,5 +1,7 @@
 """Optimizer zoo page in AppTest: the default lecture race, interactions, presets, links and bad links."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -68,7 +70,18 @@ def test_default_view_is_the_lecture_race():
     cyclic = paths[paths["run"].str.startswith("sgd_cyclic")]
     assert cyclic["step"].max() <= k and np.isfinite(cyclic[["x", "y"]].to_numpy()).all()
     note = " ".join(i.value for i in at.info)
-    assert "The lecture's race" in note and "float32" in note and "2/λ_max" in note
+    assert "The lecture's race" in note and "float32" in note and r"2/\lambda_{\max}" in note
+    assert [b.proto.type for b in at.button if b.key.startswith("preset_")] == ["primary"] + ["secondary"] * 4
+
+
+def test_loss_chart_keeps_its_axes_when_a_run_diverges():
+    """The diverging run leaves through the top of a fixed log axis instead of stretching it to 10¹²."""
+    at = _page()
+    spec = json.loads(at.get("vega_lite_chart")[1].proto.spec)
+    lo, hi = spec["layer"][0]["encoding"]["y"]["scale"]["domain"]
+    start_loss = SURFACES["beale"].f(0.8, 1.6)
+    assert lo <= 1e-3 and start_loss < hi <= 1000 * start_loss
+    assert _datasets(at, 1)["curves"]["loss_plot"].max() > 1e6  # the data still hold the blow-up
 
 
 def test_float64_link_restores_the_longer_lived_cyclical_run():
@@ -174,12 +187,21 @@ def test_link_with_a_schedule_restores_it():
 
 
 def test_bad_link_values_show_notices_and_defaults():
-    at = _page({"sgd_lr": "banana", "surface": "moon", "steps": "5000", "tab": "nowhere"})
+    at = _page({"sgd_lr": "banana", "surface": "moon", "steps": "5000", "tab": "nowhere", "prec": "float16"})
     assert not at.exception
-    assert len(at.warning) >= 4
+    assert len(_link_notices(at)) >= 5
+    assert at.radio(key="prec").value == "float32"
     assert at.selectbox(key="surface").value == "beale"
     assert at.select_slider(key="sgd_lr").value == 0.01
     assert at.slider(key="steps").value == 100
+
+
+def test_a_start_far_off_the_surface_is_explained_not_raised():
+    at = _page({"x0": "100", "y0": "-100", "opts": ["sgd", "adam"]})
+    assert not at.exception
+    assert any("lies far outside this surface" in w.value for w in at.warning)
+    assert list(_summary(at)["diverged at step"]) == [0, 0]
+    assert len(at.get("vega_lite_chart")) >= 3  # the race, loss and rate charts still draw (empty paths)
 
 
 def test_changing_the_surface_moves_the_start():

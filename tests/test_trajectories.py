@@ -158,6 +158,17 @@ def test_lecture_preset_reproduces_the_lectures_race():
     assert cyclic.loss[80] < 0.01  # it had nearly reached the minimum before blowing up
 
 
+def test_the_lecture_notes_stability_limit():
+    """The note's numbers: Beale's Hessian at the minimum has λ_max ≈ 49, so plain SGD is stable for η < 2/λ_max ≈ 0.041."""
+    w = torch.tensor(BEALE.minima[0], dtype=torch.float64)
+    hess = torch.autograd.functional.hessian(lambda v: BEALE.expr(v[0], v[1], torch), w)
+    lam_max = float(torch.linalg.eigvalsh(hess)[-1])
+    assert round(lam_max) == 49 and round(2 / lam_max, 3) == 0.041
+    note = PRESETS["lecture"].note
+    assert r"\lambda_{\max} \approx 49" in note and r"2/\lambda_{\max} \approx 0.041" in note
+    assert "around step 90" in note and "until step 110" in note
+
+
 def test_in_float64_the_cyclical_run_survives_the_lecture_race():
     """Same race, 16 digits: the amplified round-off starts ~10⁹ times smaller, so it needs ~20 more steps."""
     preset = PRESETS["lecture"]

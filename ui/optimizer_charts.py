@@ -31,6 +31,22 @@ ARROW_COLORS = {
     "lecture's step v = γv − η∇L(w+γv)": "#1f77b4", "actual step": "#1f77b4", "actual step (torch)": "#111111",
 }
 LOSS_FLOOR = 1e-12  # log-scale charts show max(loss − f*, floor)
+# Text sizes that read from the back of a lecture hall (Vega-Lite's defaults are 10–11 px).
+PROJECTOR = {"axis": {"labelFontSize": 13, "titleFontSize": 14}, "legend": {"labelFontSize": 13, "titleFontSize": 13},
+             "title": {"fontSize": 15}}
+
+
+def log_domain(values: pd.Series, top: float) -> list[float]:
+    """A fixed log-axis range in whole decades: from the smallest value up to the largest one, at most ``top``.
+
+    Diverging runs shoot off the top (their lines are clipped) instead of squashing everyone else's curves.
+    """
+    finite = values[np.isfinite(values) & (values > 0)]
+    if finite.empty:
+        return [LOSS_FLOOR, 1.0]
+    lo = 10.0 ** np.floor(np.log10(float(finite.min())))
+    hi = 10.0 ** np.ceil(np.log10(min(float(finite.max()), top)))
+    return [float(lo), float(max(hi, 10 * lo))]
 
 
 def _xy(domain, title_x: str = "x", title_y: str = "y", x: str = "x", y: str = "y") -> Spec:
@@ -57,7 +73,8 @@ def run_color(names: Sequence[str], labels: Sequence[str], legend: Any = _SHARED
 
 
 def _legend_bottom(columns: int = 4) -> Spec:
-    return {"orient": "bottom", "columns": columns, "labelLimit": 320, "symbolStrokeWidth": 4, "labelFontSize": 12}
+    return {"orient": "bottom", "columns": columns, "labelLimit": 320, "symbolStrokeWidth": 4, "labelFontSize": 14,
+            "symbolSize": 200}
 
 
 def _legend_right() -> Spec:
@@ -122,17 +139,20 @@ def race_spec(url: str, surface: Surface, cdomain, paths: pd.DataFrame, heads: p
                                                                  "fields": ["x", "y"], "clear": False}}],
                           "encoding": enc})
     return {"$schema": SCHEMA, "height": height, "layer": layers, "resolve": {"scale": {"color": "independent"}},
-            "datasets": datasets}
+            "datasets": datasets, "config": PROJECTOR}
 
 
 def curves_spec(df: pd.DataFrame, y: str, y_title: str, names: Sequence[str], labels: Sequence[str], *,
-                log_y: bool = True, x_title: str = "step s", marker: int | None = None, height: int = 260,
-                title: str = "", legend: bool = True) -> Spec:
-    """Lines of ``y`` over ``step`` per run (long form: run, step, y), optional dashed rule at step ``marker``."""
+                log_y: bool = True, x_title: str = "step s", marker: int | None = None, height: int = 280,
+                title: str = "", legend: bool = True, y_domain: Sequence[float] | None = None) -> Spec:
+    """Lines of ``y`` over ``step`` per run (long form: run, step, y), optional dashed rule at step ``marker``;
+    ``y_domain`` fixes the y axis (lines outside it are clipped)."""
+    y_scale: Spec = {"type": "log"} if log_y else {"zero": False}
+    if y_domain is not None:
+        y_scale["domain"] = list(y_domain)
     layers = [{"data": {"name": "curves"}, "mark": {"type": "line", "strokeWidth": 2.5, "clip": True},
                "encoding": {"x": {"field": "step", "type": "quantitative", "title": x_title},
-                            "y": {"field": y, "type": "quantitative", "title": y_title,
-                                  "scale": {"type": "log"} if log_y else {"zero": False}},
+                            "y": {"field": y, "type": "quantitative", "title": y_title, "scale": y_scale},
                             "color": run_color(names, labels, _legend_bottom() if legend else None),
                             "tooltip": [{"field": "run"}, {"field": "step", "type": "quantitative"},
                                         {"field": y, "type": "quantitative", "format": ".4g"}]}}]
@@ -141,7 +161,7 @@ def curves_spec(df: pd.DataFrame, y: str, y_title: str, names: Sequence[str], la
                        "encoding": {"x": {"field": "step", "type": "quantitative"}}})
     if legend:  # the bottom legend is drawn inside the chart's height
         height += 22 * -(-len(labels) // 4) + 50
-    spec = {"$schema": SCHEMA, "height": height, "layer": layers, "datasets": {"curves": df}}
+    spec = {"$schema": SCHEMA, "height": height, "layer": layers, "datasets": {"curves": df}, "config": PROJECTOR}
     if title:
         spec["title"] = {"text": title, "anchor": "start", "fontSize": 14}
     return spec
@@ -173,7 +193,8 @@ def arrows_spec(url: str, window, arrows: pd.DataFrame, path: pd.DataFrame, size
                                   {"field": "dy", "type": "quantitative", "format": ".4g"}]}},
     ]
     legend_px = 20 * len(order) + 30  # the bottom legend sits inside the chart's height
-    return {"$schema": SCHEMA, "height": size + legend_px, "layer": layers, "datasets": {"arrows": arrows, "path": path}}
+    return {"$schema": SCHEMA, "height": size + legend_px, "layer": layers, "datasets": {"arrows": arrows, "path": path},
+            "config": PROJECTOR}
 
 
 def sweep_spec(df: pd.DataFrame, names: Sequence[str], current: dict[str, float] | None = None, height: int = 440) -> Spec:
@@ -202,4 +223,4 @@ def sweep_spec(df: pd.DataFrame, names: Sequence[str], current: dict[str, float]
         datasets["now"] = pd.DataFrame({"run": list(current), "lr": list(current.values())})
         layers.append({"data": {"name": "now"}, "mark": {"type": "rule", "strokeDash": [4, 3], "strokeWidth": 1.5},
                        "encoding": {"x": {"field": "lr", "type": "quantitative"}, "color": run_color(names, names)}})
-    return {"$schema": SCHEMA, "height": height, "layer": layers, "datasets": datasets}
+    return {"$schema": SCHEMA, "height": height, "layer": layers, "datasets": datasets, "config": PROJECTOR}

@@ -52,7 +52,7 @@ def step_view(name: str, condition: float, surface: Surface, specs: list[RunSpec
     spec = specs[names.index(who)]
     an = _anatomy(name, condition, spec, start, steps, precision)
     if an.diverged_at is not None and k >= an.diverged_at:
-        st.warning(f"{who} diverged at step {an.diverged_at}; pick an earlier step.", icon="💥")
+        st.warning(f"{who} diverged at step {an.diverged_at}; pick an earlier step.", icon=":material/warning:")
         return
     arrows = an.arrows(k)
     left, right = st.columns([3, 2])
@@ -110,10 +110,11 @@ def sweep_view(name: str, condition: float, specs: list[RunSpec], start: tuple, 
     df, summary = _sweep(name, condition, tuple(specs), start, steps, 41, precision)
     names = [s.name for s in specs]
     st.vega_lite_chart(oc.sweep_spec(df, names, {s.name: s.lr for s in specs}), width="stretch")
-    st.dataframe(summary, hide_index=True, width="stretch", column_config={
-        "best_lr": st.column_config.NumberColumn("best η₀", format="%.3g"),
-        "best_loss": st.column_config.NumberColumn("its final loss", format="%.3g"),
-        "first_diverging_lr": st.column_config.NumberColumn("smallest η₀ that diverged", format="%.3g")})
+    st.dataframe(summary.style.format({"best_lr": "{:.3g}", "best_loss": "{:.3g}", "first_diverging_lr": "{:.3g}"},
+                                      na_rep="—"),
+                 hide_index=True, width="stretch", column_config={
+                     "best_lr": "best η₀", "best_loss": "its final loss",
+                     "first_diverging_lr": "smallest η₀ that diverged"})
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -122,7 +123,7 @@ def _mlp(specs: tuple, task: MLPTask):
     frames = [pd.DataFrame({"run": c.name, "step": np.arange(task.steps + 1), "loss": c.loss}).dropna() for c in curves]
     table = pd.DataFrame({"optimizer": [c.name for c in curves], "final loss": [c.loss[-1] for c in curves],
                           "training accuracy": [c.accuracy for c in curves],
-                          "diverged at step": [c.diverged_at for c in curves]})
+                          "diverged at step": pd.array([c.diverged_at for c in curves], dtype="Int64")})
     return pd.concat(frames, ignore_index=True), table
 
 
@@ -130,7 +131,7 @@ def mlp_view(specs: list[RunSpec]) -> None:
     """The same contestants training a small MLP on a toy data set."""
     st.markdown(
         "The same optimizers, with the same settings, now train a real network: a 2-16-16-1 MLP (tanh, sigmoid "
-        "output, binary cross-entropy), full-batch, all from the same initial weights. The landscape has "
+        "output, binary cross-entropy), full-batch, all from the same initial weights, in float64. The landscape has "
         "hundreds of dimensions instead of two, but the story is similar: momentum and adaptive rates get "
         "further in the same number of steps."
     )
@@ -141,6 +142,5 @@ def mlp_view(specs: list[RunSpec]) -> None:
     names = [s.name for s in specs]
     st.vega_lite_chart(oc.curves_spec(df, "loss", "training loss (log)", names, names, title="Training loss"),
                        width="stretch")
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
-        "final loss": st.column_config.NumberColumn(format="%.4f"),
-        "training accuracy": st.column_config.NumberColumn(format="%.3f")})
+    st.dataframe(table.style.format({"final loss": "{:.4f}", "training accuracy": "{:.3f}", "diverged at step": "{:d}"},
+                                    na_rep="—"), hide_index=True, width="stretch")
