@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import threadpool_limits  # a scikit-learn dependency
 
 from core.network import MLP
 
@@ -34,6 +35,11 @@ def dead_fraction(A: np.ndarray) -> float:
     return float(np.mean(np.all(A == 0.0, axis=0)))
 
 
+def frobenius(M: np.ndarray) -> float:
+    """‖M‖_F = √(Σ_ij M_ij²), without BLAS (a level-1 BLAS call stalls when the cores are busy)."""
+    return float(np.sqrt(np.einsum("ij,ij->", M, M)))
+
+
 def probe_depth(
     X: np.ndarray,
     y: np.ndarray,
@@ -51,16 +57,22 @@ def probe_depth(
     if int(depth) < 1 or int(width) < 1:
         raise ValueError(f"depth and width must be at least 1, got depth={depth}, width={width}")
     sizes = [X.shape[1]] + [int(width)] * int(depth) + [int(n_outputs)]
-    net = MLP(sizes, activation=activation, output=output, init=init, seed=seed)
-    cache = net.forward_cache(X)
-    back = net.backward(cache, y, loss)
-    hidden_A = cache.A[1:-1]  # (n, width) each
-    hidden_dA = back.dA[:-1]  # ∂L/∂A of the same layers
-    with np.errstate(over="ignore", invalid="ignore"):
+    return probe(MLP(sizes, activation=activation, output=output, init=init, seed=seed), X, y, loss)
+
+
+def probe(net: MLP, X: np.ndarray, y: np.ndarray, loss: str = "half_sse") -> DepthProbe:
+    """One forward and backward pass of ``net`` on (X, y), summarised per layer."""
+    # One BLAS thread: the matrices are small, and on a busy machine OpenBLAS's spinning worker
+    # threads made this pass 3–10× slower than one thread does (the same reason as in train_lbfgs).
+    with threadpool_limits(1, user_api="blas"), np.errstate(over="ignore", invalid="ignore"):  # exploding is a result
+        cache = net.forward_cache(X)
+        back = net.backward(cache, y, loss)
+        hidden_A = cache.A[1:-1]  # (n, width) each
+        hidden_dA = back.dA[:-1]  # ∂L/∂A of the same layers
         return DepthProbe(
             activations=hidden_A,
             grads=hidden_dA,
-            weight_grad_norms=np.array([np.linalg.norm(g) for g in back.grads[0::2]]),
+            weight_grad_norms=np.array([frobenius(dW) for dW in back.grads[0::2]]),
             activation_std=np.array([A.std() for A in hidden_A]),
             grad_std=np.array([dA.std() for dA in hidden_dA]),
             dead_fraction=np.array([dead_fraction(A) for A in hidden_A]),

@@ -5,26 +5,30 @@ A batch of standard-normal inputs X (batch, width) goes through ``depth`` hidden
 softmax output over N_CLASSES classes with random labels and the cross-entropy loss. The output
 gradient (p − onehot(y))/n stays O(1/n) whatever the forward scale, so what happens to ∂L/∂a^(l)
 on the way down is the backward pass's own doing. One forward and backward pass
-(core.depth.probe_depth) gives every layer's values; this module boils them down to a few numbers
+(core.depth.probe) gives every layer's values; this module boils them down to a few numbers
 per layer (quantiles for box plots, std, RMS) so the page never ships raw samples to the browser.
 """
 
 from __future__ import annotations
 
+import functools
+import threading
 from dataclasses import dataclass
 
 import numpy as np
 
 from core.activations import get_activation
-from core.depth import probe_depth
+from core.depth import probe
 from core.initializers import get_initializer
+from core.network import MLP
 
 N_CLASSES = 10
 QUANTILES = (0.01, 0.25, 0.5, 0.75, 0.99)  # whisker, box, median, box, whisker
-MAX_VALUES = 32_768  # quantiles from at most this many values per layer (whole rows of the batch)
+MAX_VALUES = 8_192  # quantiles from at most this many values per layer (whole rows of the batch): 1–99 % boxes need no more
 DEPTH_RANGE = (1, 30)
 WIDTH_RANGE = (2, 1024)
 BATCH_RANGE = (2, 1024)
+STREAM_BYTES = 16 << 20  # keep a (width, init, seed)'s drawn weights while its deepest stack fits in this
 
 
 @dataclass(frozen=True)
@@ -111,25 +115,57 @@ def standard_normal_batch(batch: int, width: int, seed: int) -> tuple[np.ndarray
     return rng.standard_normal((batch, width)), rng.integers(0, N_CLASSES, size=batch)
 
 
+class WeightStream:
+    """Hidden weights W^(1), W^(2), … of one (width, init, seed), drawn in order and kept.
+
+    Layer l gets the same matrix at every depth, so a deeper net only draws the layers it adds.
+    """
+
+    def __init__(self, width: int, init: str, seed: int) -> None:
+        self._draw = functools.partial(get_initializer(init), width, width)  # rng -> W (width, width)
+        self._rng = np.random.default_rng([int(seed), 1])
+        self._W: list[np.ndarray] = []
+        self._lock = threading.Lock()  # sessions share the cached streams
+
+    def first(self, depth: int) -> list[np.ndarray]:
+        """[W^(1), …, W^(depth)], drawing the ones not drawn yet."""
+        with self._lock:
+            while len(self._W) < depth:
+                self._W.append(self._draw(self._rng))
+            return self._W[:depth]
+
+
+@functools.lru_cache(maxsize=4)
+def _kept_stream(width: int, init: str, seed: int) -> WeightStream:
+    return WeightStream(width, init, seed)
+
+
+def hidden_weights(width: int, init: str, seed: int, depth: int) -> list[np.ndarray]:
+    """The first ``depth`` square weight matrices of the (width, init, seed) stream; small streams are kept."""
+    small = DEPTH_RANGE[1] * width * width * 8 <= STREAM_BYTES
+    return (_kept_stream if small else WeightStream)(width, init, seed).first(depth)
+
+
 def signal_through_depth(config: SignalConfig) -> SignalReport:
     """One forward/backward pass of the configured MLP on N(0, 1) inputs, summarised per hidden layer.
 
     The same seed gives the same X, y and the same underlying random numbers for the weights, so
-    two configurations with the same seed see the same inputs and labels, and two normal (or two uniform)
-    initializers draw the same random numbers, only scaled by their own σ.
+    two configurations with the same seed see the same inputs and labels, two normal (or two uniform)
+    initializers draw the same random numbers, only scaled by their own σ, and a deeper net starts
+    with the shallower one's layers. The output layer has a stream of its own.
     """
     X, y = standard_normal_batch(config.batch, config.width, config.seed)
-    probe = probe_depth(
-        X, y, depth=config.depth, width=config.width, activation=config.activation, init=config.init,
-        n_outputs=N_CLASSES, output="softmax", loss="crossentropy", seed=np.random.default_rng([int(config.seed), 1]),
-    )
+    W_out = get_initializer(config.init)(config.width, N_CLASSES, np.random.default_rng([int(config.seed), 2]))
+    Ws = [*hidden_weights(config.width, config.init, config.seed, config.depth), W_out]
+    net = MLP.from_params([p for W in Ws for p in (W, np.zeros(W.shape[1]))], config.activation, "softmax")
+    result = probe(net, X, y, "crossentropy")
     return SignalReport(
         config=config,
         sigma=get_initializer(config.init).std(config.width, config.width),
-        activations=summarize_layers(probe.activations),
-        gradients=summarize_layers(probe.grads),
-        dead_fraction=np.asarray(probe.dead_fraction, dtype=np.float64),
-        loss=float(probe.loss),
+        activations=summarize_layers(result.activations),
+        gradients=summarize_layers(result.grads),
+        dead_fraction=np.asarray(result.dead_fraction, dtype=np.float64),
+        loss=float(result.loss),
     )
 
 

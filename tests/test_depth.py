@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from core.depth import dead_fraction, probe_depth
+from core.depth import dead_fraction, frobenius, probe, probe_depth
 from core.network import MLP
 
 
@@ -50,3 +50,19 @@ def test_sigmoid_gradients_vanish_toward_the_input_while_relu_flows():
 def test_bad_depth():
     with pytest.raises(ValueError, match="depth"):
         probe_depth(np.zeros((2, 2)), np.zeros((2, 1)), depth=0, width=3, activation="relu", init="he_normal")
+
+
+def test_frobenius_norm():
+    assert frobenius(np.array([[3.0, 0.0], [0.0, -4.0]])) == 5.0
+    M = np.random.default_rng(2).standard_normal((7, 5))
+    assert frobenius(M) == pytest.approx(np.linalg.norm(M), rel=1e-14)
+
+
+def test_probe_of_a_given_net_equals_probe_depth():
+    rng = np.random.default_rng(3)
+    X, y = rng.standard_normal((16, 4)), rng.standard_normal((16, 1))
+    built = probe_depth(X, y, depth=2, width=6, activation="relu", init="he_uniform", seed=9)
+    given = probe(MLP([4, 6, 6, 1], activation="relu", init="he_uniform", seed=9), X, y)
+    np.testing.assert_array_equal(built.weight_grad_norms, given.weight_grad_norms)
+    np.testing.assert_array_equal(built.dead_fraction, given.dead_fraction)
+    assert built.loss == given.loss

@@ -17,6 +17,8 @@ from core.signal_depth import (
     LayerSummary,
     SignalConfig,
     SignalReport,
+    WeightStream,
+    hidden_weights,
     signal_through_depth,
     spread,
     standard_normal_batch,
@@ -147,3 +149,30 @@ def test_report_is_small():
     r = _run(width=1024, depth=3, batch=16)
     assert isinstance(r.activations, LayerSummary)
     assert r.activations.quantiles.shape == (3, len(QUANTILES))  # a few numbers per layer, no raw samples
+
+
+# --- weights shared across depths ----------------------------------------------------------------------
+def test_weight_stream_draws_the_registry_initializer_in_order():
+    from core.initializers import INITIALIZERS
+
+    rng = np.random.default_rng([4, 1])
+    expected = [INITIALIZERS["he_uniform"](32, 32, rng) for _ in range(3)]
+    stream = WeightStream(32, "he_uniform", 4)
+    assert all(np.array_equal(a, b) for a, b in zip(stream.first(2), expected[:2]))
+    assert all(np.array_equal(a, b) for a, b in zip(stream.first(3), expected))  # one more drawn, the first two kept
+    assert len(stream.first(1)) == 1
+
+
+def test_kept_and_fresh_streams_agree_and_deeper_nets_share_the_first_layers():
+    kept = hidden_weights(64, "glorot_normal", 7, 5)
+    assert all(np.array_equal(a, b) for a, b in zip(kept, WeightStream(64, "glorot_normal", 7).first(5)))
+    shallow = _run(activation="tanh", init="glorot_normal", depth=4, width=64, batch=16, seed=7)
+    deep = _run(activation="tanh", init="glorot_normal", depth=9, width=64, batch=16, seed=7)
+    np.testing.assert_array_equal(deep.activations.std[:4], shallow.activations.std)  # same inputs, same layers
+    assert not np.allclose(deep.gradients.std[:4], shallow.gradients.std)  # the gradient comes from a different top
+
+
+def test_a_pass_leaves_the_kept_weights_untouched():
+    before = [W.copy() for W in hidden_weights(32, "he_normal", 11, 3)]
+    _run(activation="relu", init="he_normal", depth=3, width=32, batch=8, seed=11)
+    assert all(np.array_equal(a, b) for a, b in zip(before, hidden_weights(32, "he_normal", 11, 3)))
