@@ -65,12 +65,15 @@ def function_section() -> None:
         st.info("Pick at least one activation to plot.")
         return
     curves = _curves(tuple(names), z_max, threshold)
-    for start in range(0, len(curves), 3):
-        for col, curve in zip(st.columns(3), curves[start:start + 3]):
+    per_row = 2 if len(curves) in (2, 4) else min(len(curves), 3)  # four panels as 2 × 2: large enough to project
+    for start in range(0, len(curves), per_row):
+        for col, curve in zip(st.columns(per_row), curves[start:start + per_row]):
             act = ACTIVATIONS[curve.name]
             col.vega_lite_chart(function_panel(curve, z0, read_off(curve.name, z0)), width="stretch")
             col.latex(act.latex)
             col.latex(act.derivative_latex)
+    if not -z_max <= z0 <= z_max:
+        st.caption(f"The probe z = {z0:g} lies outside the plotted range ±{z_max:g}: widen the range to see it.")
 
 
 @st.fragment

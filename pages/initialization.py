@@ -199,9 +199,12 @@ def race_section() -> None:
     off = [lane.init for lane in lanes if len(lane.losses) and np.nanmax(lane.losses) > RACE_LOSS_CAP]
     above = f"Above the axis (loss > {RACE_LOSS_CAP:g}): {', '.join(off)}. " if off else ""
     st.caption(above + "Lines that lie on top of each other are told apart in the table.")
-    st.dataframe(pd.DataFrame({"initializer": [l.init for l in lanes], "final loss": [l.final_loss for l in lanes],
-                               "training accuracy": [l.accuracy for l in lanes], "status": [l.status for l in lanes]}),
-                 hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame({
+        "initializer": [lane.init for lane in lanes],
+        "final loss": [f"{lane.final_loss:.4f}" if np.isfinite(lane.final_loss) else "—" for lane in lanes],
+        "training accuracy": [f"{lane.accuracy:.1%}" if np.isfinite(lane.accuracy) else "—" for lane in lanes],
+        "status": [lane.status for lane in lanes],
+    }), hide_index=True, width="stretch")
 
 
 race_section()

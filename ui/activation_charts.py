@@ -23,9 +23,14 @@ from core.dying_relu import DyingRun
 from core.gradient_flow import LayerFlow
 from core.output_layer import OutputView
 from ui.charts import CATEGORY_SCHEME, DIVERGING_SCHEME, class_points, line_chart, probability_field
+from ui.projector_style import projector_config
 
 F_COLOR, DF_COLOR, SATURATION_COLOR, TARGET_COLOR = "#1f5fbf", "#d62728", "#b0b0b0", "#ff9f1c"
 F_LABEL, DF_LABEL = "f(z)", "f′(z)"
+TABLEAU10 = ["#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac"]
+# one colour per activation on the whole page, so relu is the same line in every chart
+ACTIVATION_COLORS = dict(zip(["relu", "sigmoid", "tanh", "leaky_relu", "elu", "selu", "gelu", "silu", "softplus",
+                              "linear"], TABLEAU10))
 Spec = dict
 
 
@@ -37,10 +42,17 @@ def _named(chart: alt.Chart, name: str) -> alt.Chart:
 
 def _fill(template: Spec, title: str | None = None, **datasets: pd.DataFrame) -> Spec:
     """A fresh copy of ``template`` with ``datasets`` attached (Streamlit consumes the dict it gets)."""
-    spec = copy.deepcopy(template)
+    spec = projector_config(copy.deepcopy(template))
     spec["datasets"] = datasets
     if title is not None:
         spec["title"] = {"text": title, "fontSize": 15}
+    return spec
+
+
+def _by_activation(spec: Spec, names: Sequence[str]) -> Spec:
+    """Colour the spec's activation series with ACTIVATION_COLORS, in the order given."""
+    names = list(dict.fromkeys(names))
+    spec["encoding"]["color"]["scale"] = {"domain": names, "range": [ACTIVATION_COLORS.get(n, "#888") for n in names]}
     return spec
 
 
@@ -107,13 +119,14 @@ def gradient_norm_chart(flows: Sequence[LayerFlow], *, height: int = 300) -> Spe
     """‖∂L/∂W^(l)‖ per layer on a log axis, one line per activation; exact zeros are left out (log scale)."""
     rows = [(l + 1, float(g), f.activation) for f in flows for l, g in enumerate(f.weight_grad_norms)
             if np.isfinite(g) and g > 0]
-    return _fill(_gradient_template(height), flows=pd.DataFrame(rows, columns=["layer", "gradient norm", "activation"]))
+    spec = _fill(_gradient_template(height), flows=pd.DataFrame(rows, columns=["layer", "gradient norm", "activation"]))
+    return _by_activation(spec, [f.activation for f in flows])
 
 
 @functools.cache
 def _dead_template(height: int) -> Spec:
     return alt.Chart(alt.NamedData(name="dead"), height=height, title="Dead units per hidden layer").mark_bar().encode(
-        x=alt.X("layer:O", title="hidden layer l"),
+        x=alt.X("layer:O", title="hidden layer l", axis=alt.Axis(labelAngle=0, labelOverlap=True)),
         xOffset="activation:N",
         y=alt.Y("dead fraction:Q", title="fraction of dead units", scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("activation:N", title=None, scale=alt.Scale(scheme=CATEGORY_SCHEME)),
@@ -124,7 +137,8 @@ def _dead_template(height: int) -> Spec:
 def dead_units_chart(flows: Sequence[LayerFlow], *, height: int = 300) -> Spec:
     """Fraction of dead units (a = 0 for every sample) per hidden layer, grouped bars per activation."""
     rows = [(l + 1, float(d), f.activation) for f in flows for l, d in enumerate(f.dead_fraction)]
-    return _fill(_dead_template(height), dead=pd.DataFrame(rows, columns=["layer", "dead fraction", "activation"]))
+    spec = _fill(_dead_template(height), dead=pd.DataFrame(rows, columns=["layer", "dead fraction", "activation"]))
+    return _by_activation(spec, [f.activation for f in flows])
 
 
 # --- 3. dying ReLU ------------------------------------------------------------------------------------
@@ -148,7 +162,8 @@ def dying_charts(runs: Sequence[DyingRun], *, height: int = 260) -> tuple[Spec, 
     losses = pd.DataFrame([(s + 1, float(v), r.activation) for r in runs for s, v in enumerate(r.losses)
                            if np.isfinite(v) and v > 0], columns=["step", "loss", "activation"])
     left, right = _dying_templates(height)
-    return _fill(left, inactive=inactive), _fill(right, loss=losses)
+    names = [r.activation for r in runs]
+    return _by_activation(_fill(left, inactive=inactive), names), _by_activation(_fill(right, loss=losses), names)
 
 
 # --- 4. decision boundaries ---------------------------------------------------------------------------

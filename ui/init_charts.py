@@ -19,6 +19,7 @@ import pandas as pd
 
 from core.signal_depth import QUANTILES, LayerSummary, SignalReport
 from ui.charts import CATEGORY_SCHEME, DIVERGING_SCHEME
+from ui.projector_style import projector_config
 
 DATA = "table"
 Q_COLS = ("q01", "q25", "median", "q75", "q99")  # names for QUANTILES, in order
@@ -90,8 +91,8 @@ def std_lines(title: str, legend: bool = True, height: int = 300) -> alt.Chart:
         alt.Chart(alt.NamedData(DATA), title=title, height=height + (60 if legend else 0))
         .mark_line(point=True, strokeWidth=2.5)
         .encode(
-            x=alt.X("layer:Q", title="hidden layer l", axis=alt.Axis(tickMinStep=1)),
-            y=alt.Y("std:Q", title="std (log scale)", scale=alt.Scale(type="log"), axis=alt.Axis(format="~e")),
+            x=alt.X("layer:Q", title="hidden layer l", axis=alt.Axis(tickMinStep=1), scale=alt.Scale(zero=False, nice=False)),
+            y=alt.Y("std:Q", title="std (log scale)", scale=alt.Scale(type="log"), axis=alt.Axis(format="~g")),
             color=alt.Color("run:N", title=None, scale=alt.Scale(scheme=CATEGORY_SCHEME),
                             legend=alt.Legend(orient="top", direction="horizontal", labelLimit=400) if legend
                             else None),
@@ -100,14 +101,14 @@ def std_lines(title: str, legend: bool = True, height: int = 300) -> alt.Chart:
     )
 
 
-def weight_heatmaps(layers: tuple[str, ...], cell: int = 11) -> alt.VConcatChart:
+def weight_heatmaps(layers: tuple[str, ...], cell: int = 16) -> alt.VConcatChart:
     """One small heatmap per weight matrix W^(l) (columns), before and after training (rows).
 
     Columns are units: a layer whose columns all look alike has units that are still identical.
     """
     base = alt.Chart(alt.NamedData(DATA)).mark_rect(stroke="white", strokeWidth=0.5).encode(
-        x=alt.X("unit j:O", title=None, axis=alt.Axis(labelAngle=0, labelFontSize=9)),
-        y=alt.Y("i:O", title=None, axis=alt.Axis(labelFontSize=9)),
+        x=alt.X("unit j:O", title=None, axis=alt.Axis(labelAngle=0, labelFontSize=11)),
+        y=alt.Y("i:O", title=None, axis=alt.Axis(labelFontSize=11)),
         color=alt.Color("w:Q", title="w", scale=alt.Scale(scheme=DIVERGING_SCHEME, domainMid=0),
                         legend=alt.Legend(orient="right", gradientLength=120)),
         tooltip=["layer:N", "when:N", alt.Tooltip("i:O", title="input i"), "unit j:O",
@@ -116,7 +117,7 @@ def weight_heatmaps(layers: tuple[str, ...], cell: int = 11) -> alt.VConcatChart
     rows = [
         alt.hconcat(*[
             base.transform_filter((alt.datum.when == when) & (alt.datum.layer == layer))
-            .properties(title=alt.TitleParams(f"{layer.split(':')[0]} {when}", fontSize=11))
+            .properties(title=alt.TitleParams(f"{layer.split(':')[0]} {when}", fontSize=13))
             for layer in layers
         ], spacing=12)
         for when in ("before", "after")
@@ -145,7 +146,7 @@ def loss_curves(color: str, title: str, height: int = 380, domain_max: float | N
 def _template(builder: Callable[..., alt.TopLevelMixin], args: tuple, kwargs: tuple) -> str:
     spec = builder(*args, **dict(kwargs)).to_dict()
     spec.pop("config", None)  # Altair's default theme sizes; Streamlit applies its own theme
-    return json.dumps(spec)
+    return json.dumps(projector_config(spec))
 
 
 def chart_spec(builder: Callable[..., alt.TopLevelMixin], data: pd.DataFrame, *args, **kwargs) -> dict:
