@@ -1,5 +1,7 @@
 """The weight-initialization page in AppTest: it runs, draws its charts, reacts to controls, restores links."""
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -21,6 +23,18 @@ def _run(**params) -> AppTest:
 
 def _charts(at: AppTest) -> int:
     return len(at.get("vega_lite_chart"))
+
+
+def _chart_data(at: AppTest) -> dict[str, str]:
+    """{chart label: name of its data set}; data sets are named after their content, so new data means a new name."""
+    out: dict[str, str] = {}
+    for chart in at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        title = spec.get("title") or spec.get("layer", [{}])[0].get("title") or "weights"
+        label = title if isinstance(title, str) else title["text"]
+        label = next(f"{label} #{i}" for i in range(10) if f"{label} #{i}" not in out)
+        out[label] = ",".join(d.name for d in chart.proto.datasets)
+    return out
 
 
 def _std_caption(at: AppTest) -> str:
@@ -81,3 +95,53 @@ def test_invalid_link_value_shows_a_notice_and_the_page_still_works(key, value):
     at = _run(**{key: value})
     assert any(f"`{key}=" in w.value for w in at.warning)
     assert _charts(at) >= SIGNAL_CHARTS
+
+
+BOXES_A, STD_A, STD_G = "Activations a⁽ˡ⁾ #0", "Std of the activations per layer #0", "Std of the gradients per layer #0"
+HEATMAP_CONSTANT, HEATMAP_RANDOM, SYMMETRY_LOSS = "weights #0", "weights #1", "Training loss #0"
+RACE = "Training loss per step (circles, 200 points, full batch) #0"
+CONTROLS = [  # (widget kind, key, new value, chart that must change); the A/B keys exist once A/B is on
+    ("slider", "depth", 7, STD_A),
+    ("select_slider", "width", 64, BOXES_A),
+    ("select_slider", "batch", 32, STD_G),
+    ("number_input", "seed", 3, STD_A),
+    ("toggle", "ab", True, STD_A),
+    ("selectbox", "act", "tanh", BOXES_A),
+    ("selectbox", "init", "glorot_uniform", STD_G),
+    ("selectbox", "sym", "zeros", HEATMAP_CONSTANT),
+    ("slider", "c", -0.25, HEATMAP_CONSTANT),
+    ("selectbox", "sym_rand", "he_uniform", HEATMAP_RANDOM),
+    ("selectbox", "sym_act", "relu", HEATMAP_RANDOM),
+    ("slider", "k", 50, HEATMAP_RANDOM),
+    ("selectbox", "sym_data", "xor", SYMMETRY_LOSS),
+    ("multiselect", "race", ["he_normal", "lecun_normal"], RACE),
+    ("selectbox", "race_act", "tanh", RACE),
+    ("selectbox", "race_opt", "adam", RACE),
+    ("select_slider", "race_lr", 0.03, RACE),
+    ("slider", "race_steps", 100, RACE),
+    ("slider", "race_depth", 2, RACE),
+]
+
+
+@pytest.mark.parametrize("kind, key, value, chart", CONTROLS, ids=[c[1] for c in CONTROLS])
+def test_every_control_changes_its_chart(kind, key, value, chart):
+    at = _run()
+    before = _chart_data(at)
+    getattr(at, kind)(key=key).set_value(value).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert getattr(at, kind)(key=key).value == value
+    after = _chart_data(at)
+    assert chart in before and chart in after
+    assert after[chart] != before[chart]
+
+
+@pytest.mark.parametrize("key, value", [("act_b", "tanh"), ("init_b", "normal_large")])
+def test_the_b_side_controls_change_the_std_lines(key, value):
+    at = _run(ab="true")
+    before = _chart_data(at)
+    at.selectbox(key=key).select(value).run()
+    assert not at.exception
+    after = _chart_data(at)
+    assert after[STD_A] != before[STD_A] and after[STD_G] != before[STD_G]
+    assert after["Activations a⁽ˡ⁾ #0"] == before["Activations a⁽ˡ⁾ #0"]  # side A is untouched
+    assert after["Activations a⁽ˡ⁾ #1"] != before["Activations a⁽ˡ⁾ #1"]
