@@ -30,6 +30,7 @@ class Node:
     grad: float | None  # None for data leaves, which need no gradient
     parents: tuple[str, ...] = ()
     layer: int = 0  # 0 = inputs and layer-1 parameters, l = computed in layer l, L+1 = loss
+    unit: str | None = None  # the neuron whose z or a this node feeds or is (None for data and the loss)
 
 
 @dataclass(frozen=True)
@@ -74,21 +75,23 @@ def build_graph(params, x, y, activation: str = "sigmoid", output: str = "sigmoi
             unit, terms = names[l + 1][j], []
             for i in range(sizes[l]):
                 w = wnames[l][i, j]
-                layer_nodes.append(Node(w, w, "param", float(net.W[l][i, j]), float(bw.grads[2 * l][i, j]), (), l))
+                layer_nodes.append(Node(w, w, "param", float(net.W[l][i, j]), float(bw.grads[2 * l][i, j]), (), l, unit))
                 prod = f"mul_{w}"
-                layer_nodes.append(Node(prod, "×", "op", float(net.W[l][i, j] * cache.A[l][0, i]),
-                                        float(bw.dZ[l][0, j]), (w, below[i]), l + 1))
+                layer_nodes.append(Node(prod, f"× {w}·{'' if l == 0 else 'a_'}{names[l][i]}", "op", float(net.W[l][i, j] * cache.A[l][0, i]),
+                                        float(bw.dZ[l][0, j]), (w, below[i]), l + 1, unit))
                 terms.append(prod)
             b = f"b_{unit}"
-            layer_nodes.append(Node(b, b, "param", float(net.b[l][j]), float(bw.grads[2 * l + 1][j]), (), l))
+            layer_nodes.append(Node(b, b, "param", float(net.b[l][j]), float(bw.grads[2 * l + 1][j]), (), l, unit))
             z = f"z_{unit}"
-            layer_nodes.append(Node(z, "+", "op", float(cache.Z[l][0, j]), float(bw.dZ[l][0, j]), (*terms, b), l + 1))
+            layer_nodes.append(Node(z, f"+ z_{unit}", "op", float(cache.Z[l][0, j]), float(bw.dZ[l][0, j]),
+                                    (*terms, b), l + 1, unit))
             z_ids.append(z)
         f = activation if l < L - 1 else output
         for j in range(sizes[l + 1]):
             unit = names[l + 1][j]
             parents = tuple(z_ids) if f == "softmax" else (z_ids[j],)
-            layer_nodes.append(Node(unit, f, "op", float(cache.A[l + 1][0, j]), float(bw.dA[l][0, j]), parents, l + 1))
+            layer_nodes.append(Node(unit, f"{f} a_{unit}", "op", float(cache.A[l + 1][0, j]), float(bw.dA[l][0, j]),
+                                    parents, l + 1, unit))
         nodes.extend(layer_nodes)
         below = list(names[l + 1])
     if label is None:
@@ -96,5 +99,5 @@ def build_graph(params, x, y, activation: str = "sigmoid", output: str = "sigmoi
     else:
         targets = [Node("class", "class", "target", float(label), None, (), L)]
     nodes.extend(targets)
-    nodes.append(Node("L", loss, "loss", float(bw.loss), 1.0, (*names[-1], *(n.id for n in targets)), L + 1))
+    nodes.append(Node("L", f"ℒ ({loss})", "loss", float(bw.loss), 1.0, (*names[-1], *(n.id for n in targets)), L + 1))
     return CompGraph(tuple(nodes))

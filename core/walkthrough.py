@@ -105,15 +105,16 @@ class Walkthrough:
     update_biases: bool
     update: tuple[UpdateRow, ...]
     outputs_after: Array
+    loss_terms_after: tuple[float, ...]
     loss_after: float
+    forward_after: tuple[NeuronForward, ...]  # the forward pass again, with the updated parameters
     params_after: tuple[Array, ...]
     params: tuple[Array, ...]  # [W1, b1, W2, b2, ...] before the update, W (fan_in, fan_out)
 
     @property
     def steps(self) -> list[str]:
         """Step names in order: z_<unit> per unit, loss, d<param> per parameter, update, new_loss."""
-        return ["z_" + n.name for n in self.forward] + ["loss"] + ["d" + g.param for g in self.backward] + [
-            "update", "new_loss"]
+        return step_names(self.layer_sizes)
 
     def locate(self, step: str) -> tuple[str, int]:
         """(phase, index) of a step name; phase is forward, loss, backward, update or new_loss."""
@@ -152,6 +153,18 @@ def default_numbers(layer_sizes) -> dict:
         out[f"b{l}"] = tuple([round(0.15 + 0.05 * k, 2)] * fan_out)
         k += 1
     return out
+
+
+def step_names(layer_sizes) -> list[str]:
+    """The walk-through's steps for a shape: z_<unit> per unit, loss, d<param> per parameter in backward
+    order (output layer first; per unit its weights, then its bias), update, new_loss."""
+    sizes, names, wnames = list(layer_sizes), unit_names(layer_sizes), weight_names(layer_sizes)
+    forward = ["z_" + n for layer in names[1:] for n in layer]
+    backward = []
+    for l in range(len(sizes) - 2, -1, -1):
+        for j, unit in enumerate(names[l + 1]):
+            backward += ["d" + w for w in wnames[l][:, j]] + [f"db_{unit}"]
+    return forward + ["loss"] + backward + ["update", "new_loss"]
 
 
 def params_from_rows(numbers: dict, n_layers: int) -> list[Array]:
@@ -235,6 +248,16 @@ def _output_derivative(output: str, Z: Array) -> Array | None:
     return get_activation(output).derivative(Z)
 
 
+def _neurons(net: MLP, cache, names, wnames) -> tuple[NeuronForward, ...]:
+    """Each unit's z = Σ w·a + b and a = f(z) for sample 0, read from the engine's forward cache."""
+    L, sizes = net.n_layers, net.layer_sizes
+    return tuple(
+        NeuronForward(l + 1, j, names[l + 1][j], names[l], tuple(wnames[l][:, j]), tuple(net.W[l][:, j]),
+                      tuple(cache.A[l][0]), float(net.b[l][j]), float(cache.Z[l][0, j]), float(cache.A[l + 1][0, j]),
+                      net.activation if l < L - 1 else net.output)
+        for l in range(L) for j in range(sizes[l + 1]))
+
+
 def walkthrough(
     params, x, y, activation: str = "sigmoid", output: str = "sigmoid", loss: str = "half_sse",
     eta: float = 0.5, update_biases: bool = False,
@@ -254,13 +277,7 @@ def walkthrough(
     bw = net.backward(cache, t, loss)
     names, wnames = unit_names(sizes), weight_names(sizes)
     L = net.n_layers
-    fwd = []
-    for l in range(L):
-        act = activation if l < L - 1 else output
-        for j in range(sizes[l + 1]):
-            fwd.append(NeuronForward(
-                l + 1, j, names[l + 1][j], names[l], tuple(wnames[l][:, j]), tuple(net.W[l][:, j]),
-                tuple(cache.A[l][0]), float(net.b[l][j]), float(cache.Z[l][0, j]), float(cache.A[l + 1][0, j]), act))
+    fwd = _neurons(net, cache, names, wnames)
     numeric = finite_differences(net, X, t, loss)
     back = []
     for l in range(L - 1, -1, -1):
@@ -293,9 +310,10 @@ def walkthrough(
             rows.append(UpdateRow(f"b_{names[l + 1][j]}", float(net.b[l][j]), float(bw.grads[2 * l + 1][j]),
                                   float(after.b[l][j]), update_biases))
     cache_after = after.forward_cache(X)
+    outputs_after = cache_after.A[-1][0].copy()
     return Walkthrough(
         tuple(sizes), names, wnames, activation, output, loss, x, y, label, cache.A[-1][0].copy(),
-        loss_terms(loss, cache.A[-1][0], y, label), float(bw.loss), tuple(fwd), tuple(back), float(eta),
-        bool(update_biases), tuple(rows), cache_after.A[-1][0].copy(),
-        float(after.backward(cache_after, t, loss).loss), tuple(p.copy() for p in after.params),
-        tuple(p.copy() for p in net.params))
+        loss_terms(loss, cache.A[-1][0], y, label), float(bw.loss), fwd, tuple(back), float(eta),
+        bool(update_biases), tuple(rows), outputs_after, loss_terms(loss, outputs_after, y, label),
+        float(after.backward(cache_after, t, loss).loss), _neurons(after, cache_after, names, wnames),
+        tuple(p.copy() for p in after.params), tuple(p.copy() for p in net.params))

@@ -73,7 +73,7 @@ def test_gradients_flow_backwards_along_the_edges(activation, output, loss):
             assert n.grad == pytest.approx(mul.grad * a.value, rel=1e-9, abs=1e-15)
         elif n.kind == "param":  # ∂z/∂b = 1
             assert n.grad == pytest.approx(kids[0].grad, rel=1e-12)
-        elif n.kind == "op" and n.label == "×":  # ∂z/∂(w·a) = 1
+        elif n.kind == "op" and n.id.startswith("mul_"):  # ∂z/∂(w·a) = 1
             assert n.grad == pytest.approx(kids[0].grad, rel=1e-12)
         elif n.kind == "op" and n.id[0] == "h":  # ∂L/∂a = Σ_k ∂L/∂(w_k·a) · w_k
             total = sum(k.grad * graph.node(k.parents[0]).value for k in kids)
@@ -94,3 +94,16 @@ def test_mazur_graph_shape_and_numbers():
     assert soft.node("class").value == 1.0
     with pytest.raises(KeyError):
         graph.node("w9")
+    labels = {n.id: n.label for n in graph.nodes}
+    assert (labels["mul_w1"], labels["mul_w5"], labels["z_h1"], labels["h1"], labels["L"]) == (
+        "× w1·x1", "× w5·a_h1", "+ z_h1", "sigmoid a_h1", "ℒ (half_sse)")
+
+
+def test_every_node_of_a_neuron_names_that_neuron():
+    graph = build_graph(params_from_rows(MAZUR, 2), MAZUR["x"], MAZUR["y"])
+    members = {}
+    for n in graph.nodes:
+        members.setdefault(n.unit, set()).add(n.id)
+    assert members[None] == {"x1", "x2", "y1", "y2", "L"}  # data and the loss belong to no neuron
+    assert members["h1"] == {"w1", "mul_w1", "w2", "mul_w2", "b_h1", "z_h1", "h1"}
+    assert members["o2"] == {"w7", "mul_w7", "w8", "mul_w8", "b_o2", "z_o2", "o2"}

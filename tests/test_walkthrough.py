@@ -8,7 +8,8 @@ from core.minibatch import batch_gradients, make_batch, tensor_ops, train_curve
 from core.network import MLP
 from core.optimizers import make_optimizer
 from core.walkthrough import (
-    MAZUR, default_numbers, finite_differences, params_from_rows, targets_for, unit_names, walkthrough, weight_names,
+    MAZUR, default_numbers, finite_differences, params_from_rows, step_names, targets_for, unit_names, walkthrough,
+    weight_names,
 )
 
 LOSS_OUTPUTS = [("half_sse", "sigmoid"), ("mse", "linear"), ("binary_crossentropy", "sigmoid"), ("crossentropy", "softmax")]
@@ -45,6 +46,21 @@ def test_mazur_numbers_through_the_engine():
     assert abs(after - 0.291027924) > 1e-7  # the figure his post prints is not reproduced
 
 
+def test_mazurs_printed_weights_give_the_exact_error_too():
+    """The page says 0.291027924 is not reproduced: not even with the 9-digit weights his post prints."""
+    printed = dict(MAZUR, W1=((0.149780716, 0.19956143), (0.24975114, 0.29950229)),
+                   W2=((0.35891648, 0.408666186), (0.511301270, 0.561370121)))
+    net = MLP.from_params(params_from_rows(printed, 2), "sigmoid", "sigmoid")
+    after = net.loss_and_grads(X_M, Y_M, "half_sse")[0]
+    assert round(after, 9) == 0.291027774
+    assert abs(after - 0.291027924) > 1e-7
+    exact = {r.param: r.new for r in mazur_walk().update}
+    for k, w in enumerate(("w1", "w2", "w3", "w4")):
+        assert exact[w] == pytest.approx(printed["W1"][k // 2][k % 2], abs=5e-9)  # his digits, rounded
+    for k, w in enumerate(("w5", "w6", "w7", "w8")):
+        assert exact[w] == pytest.approx(printed["W2"][k // 2][k % 2], abs=5e-9)
+
+
 def test_mazur_error_after_the_update_agrees_with_pytorch():
     params = [torch.tensor(p, requires_grad=True) for p in params_from_rows(MAZUR, 2)]
 
@@ -78,6 +94,42 @@ def test_walkthrough_reproduces_mazur_step_by_step():
     assert default_numbers((2, 2, 2)) == MAZUR
 
 
+# every number Mazur's post prints, with the digits he prints (the error after the update aside)
+MAZUR_POST = {
+    "net_h1": 0.3775, "out_h1": 0.593269992, "out_h2": 0.596884378, "net_o1": 1.105905967, "out_o1": 0.75136507,
+    "out_o2": 0.772928465, "E_o1": 0.274811083, "E_o2": 0.023560026, "E_total": 0.298371109,
+    "dE/dout_o1": 0.74136507, "dout_o1/dnet_o1": 0.186815602, "dnet_o1/dw5": 0.593269992, "dE/dw5": 0.082167041,
+    "w5+": 0.35891648, "w6+": 0.408666186, "w7+": 0.511301270, "w8+": 0.561370121,
+    "dE_o1/dout_h1": 0.055399425, "dE/dout_h1": 0.036350306,
+    "dout_h1/dnet_h1": 0.241300709, "dnet_h1/dw1": 0.05, "dE/dw1": 0.000438568,
+    "w1+": 0.149780716, "w2+": 0.19956143, "w3+": 0.24975114, "w4+": 0.29950229,
+}
+
+
+def test_every_number_of_mazurs_post():
+    wt = mazur_walk()
+    f = {n.name: n for n in wt.forward}
+    g = {s.param: s for s in wt.backward}
+    new = {r.param + "+": r.new for r in wt.update}
+    (o1, d1, w5, _), (o2, d2, w7, _) = g["w1"].red_terms
+    page = {
+        "net_h1": f["h1"].z, "out_h1": f["h1"].a, "out_h2": f["h2"].a, "net_o1": f["o1"].z, "out_o1": f["o1"].a,
+        "out_o2": f["o2"].a, "E_o1": wt.loss_terms[0], "E_o2": wt.loss_terms[1], "E_total": wt.loss_before,
+        "dE/dout_o1": g["w5"].red, "dout_o1/dnet_o1": g["w5"].blue, "dnet_o1/dw5": g["w5"].green,
+        "dE/dw5": g["w5"].grad, "dE_o1/dout_h1": d1 * wt.params[2][0, 0], "dE_o2/dout_h1": d2 * wt.params[2][0, 1],
+        "dE/dout_h1": g["w1"].red, "dout_h1/dnet_h1": g["w1"].blue, "dnet_h1/dw1": g["w1"].green,
+        "dE/dw1": g["w1"].grad, **{k: new[k] for k in MAZUR_POST if k.endswith("+")},
+    }
+    assert (o1, w5, o2, w7) == ("o1", "w5", "o2", "w7")
+    for name, printed in MAZUR_POST.items():
+        digits = len(repr(printed).split(".")[1])
+        assert round(page[name], digits) == printed, name
+    # he prints ∂E_o2/∂out_h1 = −0.019049119: his rounded δ_o2 (−0.038098237) times w7 = 0.5 is −0.0190491185,
+    # and rounding that up loses the last digit; exact arithmetic gives −0.0190491183
+    assert round(page["dE_o2/dout_h1"], 10) == -0.0190491183
+    assert round(round(d2, 9) * 0.5, 9) == -0.019049119
+
+
 def test_mazur_numbering_of_weights_and_units():
     names = weight_names((2, 2, 2))
     assert names[0].tolist() == [["w1", "w3"], ["w2", "w4"]]  # W (fan_in, fan_out): w1 = x1→h1, w2 = x2→h1
@@ -85,6 +137,28 @@ def test_mazur_numbering_of_weights_and_units():
     assert unit_names((2, 2, 2)) == (("x1", "x2"), ("h1", "h2"), ("o1", "o2"))
     assert unit_names((1, 2, 3, 1))[1:3] == (("h1_1", "h1_2"), ("h2_1", "h2_2", "h2_3"))
     assert mazur_walk().steps[:6] == ["z_h1", "z_h2", "z_o1", "z_o2", "loss", "dw5"]
+
+
+@pytest.mark.parametrize("sizes", [(2, 2, 2), (1, 1, 1), (3, 4, 3), (2, 3, 1)])
+def test_step_names_follow_the_walkthrough(sizes):
+    d = default_numbers(sizes)
+    wt = walkthrough(params_from_rows(d, 2), d["x"], d["y"])
+    assert step_names(sizes) == (["z_" + n.name for n in wt.forward] + ["loss"] + ["d" + g.param for g in wt.backward]
+                                 + ["update", "new_loss"])
+    assert [wt.locate(s)[0] for s in wt.steps].count("backward") == sum(p.size for p in wt.params)
+
+
+@pytest.mark.parametrize("loss,output", LOSS_OUTPUTS)
+def test_the_new_forward_pass_is_the_engine_on_the_updated_network(loss, output):
+    params, x, y = _random_case(loss, output, "tanh", 7)
+    wt = walkthrough(params, x, y, "tanh", output, loss, eta=0.3, update_biases=True)
+    cache = MLP.from_params(wt.params_after, "tanh", output).forward_cache(x[None])
+    for n in wt.forward_after:
+        assert (n.z, n.a) == (cache.Z[n.layer - 1][0, n.unit], cache.A[n.layer][0, n.unit])
+        assert n.z == pytest.approx(np.dot(n.weights, n.a_below) + n.bias, abs=1e-14)
+    np.testing.assert_array_equal(wt.outputs_after, cache.A[-1][0])
+    assert sum(wt.loss_terms_after or (wt.loss_after,)) == pytest.approx(wt.loss_after, rel=1e-12)
+    assert [n.name for n in wt.forward_after] == [n.name for n in wt.forward]
 
 
 @pytest.mark.parametrize("update_biases", [False, True])
