@@ -10,18 +10,18 @@ from core.compgraph import build_graph
 from core.losses import LOSSES
 from core.minibatch import REDUCTIONS, batch_gradients, make_batch, tensor_ops, train_curve
 from core.network import OUTPUTS
-from core.walkthrough import MAZUR, default_numbers, params_from_rows, walkthrough
+from core.walkthrough import MAZUR, default_numbers, params_from_rows, step_names, walkthrough, weight_names
 from ui import backprop_views as v
 from ui.backprop_diagrams import architecture_dot, compgraph_dot, network_dot
 from ui.backprop_inputs import number_field, set_numbers
 from ui.charts import line_chart
-from ui.urlstate import bound, share_hint
+from ui.urlstate import bound, set_from_code, share_hint
 
 NUMBER_KEYS = ("x", "y", "W1", "b1", "W2", "b2")
 MAZUR_NOTE = (
-    "Mazur's post prints **0.291027924** for the error after this update. Exact arithmetic with his own updated "
-    "weights gives **0.291027774** (this engine, finite differences and PyTorch agree); his figure is about "
-    "1.5·10⁻⁷ too high, most likely from rounding the intermediate values he carried over by hand."
+    "Mazur's post prints **0.291027924** for the error after this update. Exact arithmetic gives **0.291027774**, "
+    "both with the updated weights at full precision and with the 9-digit weights his post prints (this engine "
+    "and PyTorch agree), so his figure is 1.5·10⁻⁷ too high."
 )
 
 st.title("Backpropagation walk-through")
@@ -50,32 +50,42 @@ with ctl:
                  help="Layer sizes from input to output, separated by dashes.")
     try:
         other = count_parameters(parse_architecture(spec))
+        per_layer = " + ".join(f"{w + b:,}" for w, b in zip(other.weights, other.biases))
         st.markdown(f"**{'-'.join(map(str, other.layer_sizes))}** → **{other.total:,}** parameters "
-                    f"({other.n_weights:,} weights, {other.n_biases:,} biases)")
+                    f"({other.n_weights:,} weights, {other.n_biases:,} biases; per layer {per_layer})")
     except ValueError as err:
         st.error(f"**Count any dense network**: {err}", icon=":material/error:")
 pic.graphviz_chart(architecture_dot(arch.layer_sizes, show_bias), width="stretch")
 
 
 def _reshape() -> None:
-    """A new shape gets fresh default numbers (a weight list for 2-2 cannot fill a 3-4 layer)."""
+    """A new shape gets fresh default numbers (a weight list for 2-2 cannot fill a 3-4 layer), and the step
+    reached stays if the new shape has it (the output layer's steps do), else the walk starts again."""
     sizes = (st.session_state["ni"], st.session_state["nh"], st.session_state["no"])
     set_numbers(default_numbers(sizes), NUMBER_KEYS)
+    steps = step_names(sizes)
+    if st.session_state.get("step") not in steps:
+        set_from_code("step", steps[0])
 
 
 def _mazur() -> None:
-    """Back to Matt Mazur's 2-2-2 example."""
+    """Back to Matt Mazur's 2-2-2 example, at the first step."""
     for key, value in dict(ni=2, nh=2, no=2, act="sigmoid", out="sigmoid", loss="half_sse", eta=MAZUR["eta"],
-                           ub=False).items():
-        st.session_state[key] = value
+                           ub=False, step="z_h1").items():
+        set_from_code(key, value)
     set_numbers(MAZUR, NUMBER_KEYS)
-    st.session_state["step"] = "z_h1"
+
+
+def _names(sizes: tuple[int, ...], layer: int) -> str:
+    """The weights of a layer in the order they are typed: 'w1, w2; w3, w4'."""
+    return "; ".join(", ".join(row) for row in weight_names(sizes)[layer].T)
 
 
 st.header("2. A small network to follow by hand")
 st.markdown(
     "The default is the 2-2-2 sigmoid network of Matt Mazur's *A Step by Step Backpropagation Example*, with "
-    "½·squared error. Edit any number, or pick another shape, activation or loss: everything below follows. "
+    "½·squared error; the walk-through below reproduces his numbers (one printed figure of his is off, see its "
+    "last step). Edit any number, or pick another shape, activation or loss: everything below follows. "
     "Weights are listed per receiving unit (rows separated by `;`), in the order $w_1, w_2, \\dots$ of the diagram."
 )
 cols = st.columns(6)
@@ -97,8 +107,10 @@ y_lo, y_hi = (0.0, 1.0) if loss == "binary_crossentropy" else (-10.0, 10.0)
 y = number_field(e1, "Targets y", "y", (d["y"],), y_lo, y_hi,
                  help="For cross-entropy the class is the position of the largest target.")[0]
 W1 = number_field(e2, "W(1): weights into h1; h2; …", "W1", d["W1"], help="One row per hidden unit, one number per input.")
+e2.caption(_names(sizes, 0))
 b1 = number_field(e2, "b(1): hidden biases", "b1", (d["b1"],))[0]
 W2 = number_field(e3, "W(2): weights into o1; o2; …", "W2", d["W2"], help="One row per output, one number per hidden unit.")
+e3.caption(_names(sizes, 1))
 b2 = number_field(e3, "b(2): output biases", "b2", (d["b2"],))[0]
 eta = bound(e4.number_input, "Learning rate η", 0.001, 10.0, MAZUR["eta"], 0.05, key="eta")
 update_biases = bound(e4.checkbox, "Also update the biases", False, key="ub",
@@ -137,19 +149,21 @@ st.markdown(
     "A whole batch goes through a layer at once: the batch $X$ (samples × features) times $\\mathbf{W}$ "
     "(features × units) gives one row per sample, and the bias vector $\\mathbf{b}$ (units) is *broadcast*: "
     "repeated on every row before the addition. The activation then acts on each entry separately. Row 1 is "
-    "the walk-through sample; the others are random."
+    "the walk-through sample; the others are random. In this layout $\\mathbf{W}$ has one *column* per unit, so "
+    "it is the transpose of the rows typed in section 2 (one row per receiving unit)."
 )
 n_batch = bound(st.slider, "Batch size", 1, 8, 4, key="n")
 X, Y, ops, grads = _batch(numbers, x, y, act, out, loss, n_batch, wt.unit_names)
 for l, op in enumerate(ops, start=1):
     linear, activation = v.tensor_latex(op, l, first=l == 1)
+    st.latex(v.broadcast_latex(op, l))
     st.latex(linear)
     st.latex(activation)
 st.code(v.tensor_code(ops), language="python")
 
 
 def _go(steps: list[str], k: int) -> None:
-    st.session_state["step"] = steps[k]
+    set_from_code("step", steps[k])
 
 
 def _step_detail(wt, phase: str, i: int) -> None:
@@ -169,12 +183,16 @@ def _step_detail(wt, phase: str, i: int) -> None:
         for line in v.gradient_latex(wt, g):
             st.latex(line)
     elif phase == "update":
-        what = "weights and biases" if wt.update_biases else "weights only, as in Mazur's post"
-        st.markdown(f"**Update** every parameter against its gradient with η = {wt.eta:g} ({what}), for example:")
+        what = "weights and biases" if wt.update_biases else "the weights only, as in Mazur's post"
+        st.markdown(f"**Update**: one gradient-descent step with η = {wt.eta:g}, every layer at once ({what}):")
+        st.latex(r"W^{(l)}_{(i+1)} = W^{(l)}_{(i)} - \eta\,\frac{\partial \mathcal{L}}{\partial W^{(l)}_{(i)}}"
+                 r"\qquad\text{for example:}")
         shown = [wt.weight_names[-1][0, 0], wt.weight_names[0][0, 0]] + (["b_" + wt.unit_names[-1][0]] if wt.update_biases else [])
         for param in shown:
             st.latex(v.update_latex(wt, param))
     else:
+        st.markdown("**New loss**: the same sample forward through the updated network, then the loss again:")
+        st.latex(v.loss_latex(wt, after=True))
         a, b, c = st.columns(3)
         a.metric("Loss before", v.num(wt.loss_before))
         b.metric("Loss after", v.num(wt.loss_after), delta=v.num(wt.loss_after - wt.loss_before), delta_color="inverse")
@@ -183,8 +201,9 @@ def _step_detail(wt, phase: str, i: int) -> None:
             st.info(MAZUR_NOTE, icon=":material/info:")
 
 
-GRAD_COLUMNS = {c: st.column_config.NumberColumn(format="%.9f")
-                for c in ("∂L/∂θ engine", "finite diff.", "∂L/∂θ", "before", "after", "δ = ∂L/∂z")}
+NINE = ("z", "a = f(z)", "a before", "a after", "∂L/∂a (red)", "∂a/∂z (blue)", "∂z/∂θ (green)", "δ = ∂L/∂z",
+        "∂L/∂θ engine", "finite diff.", "∂L/∂θ", "before", "after")
+GRAD_COLUMNS = {c: st.column_config.NumberColumn(format="%.9f") for c in NINE}
 GRAD_COLUMNS["|diff|"] = st.column_config.NumberColumn(format="%.1e")
 
 
@@ -201,8 +220,9 @@ def walk_section(wt) -> None:
     where.caption(f"Step {k + 1} of {len(steps)} · {phase.replace('_', ' ')}")
     pic, table = st.columns([3, 2])
     pic.graphviz_chart(network_dot(wt, phase, i), width="stretch")
-    table.dataframe(v.forward_frame(wt, i + 1 if phase == "forward" else len(wt.forward)), hide_index=True,
-                    width="stretch", column_config={c: st.column_config.NumberColumn(format="%.9f") for c in ("z", "a = f(z)")})
+    units = v.forward_after_frame(wt) if phase == "new_loss" else v.forward_frame(
+        wt, i + 1 if phase == "forward" else len(wt.forward))
+    table.dataframe(units, hide_index=True, width="stretch", column_config=GRAD_COLUMNS)
     _step_detail(wt, phase, i)
     done = i + 1 if phase == "backward" else (0 if phase in ("forward", "loss") else len(wt.backward))
     if phase in ("update", "new_loss"):
@@ -216,19 +236,20 @@ def walk_section(wt) -> None:
 st.header("4. The walk-through: forward, backward, update")
 st.markdown(
     "Step through one training iteration on the single sample $(\\mathbf{x}, \\mathbf{y})$. Forward: each unit's "
-    "$z$ and $a$. Backward: each $\\partial L/\\partial w$ as "
-    "$\\color{red}{\\partial L/\\partial a}\\cdot\\color{blue}{\\partial a/\\partial z}\\cdot\\color{green}{\\partial z/\\partial w}$; "
-    "a hidden unit's red factor collects the deltas $\\delta = \\partial L/\\partial z$ of the layer above, "
-    "which is why the sweep runs backwards. Then one gradient-descent step with $\\eta$."
+    "$z$ and $a$. Backward: each $\\partial \\mathcal{L}/\\partial w$ as "
+    "$\\color{red}{\\partial \\mathcal{L}/\\partial a}\\cdot\\color{blue}{\\partial a/\\partial z}\\cdot\\color{green}{\\partial z/\\partial w}$; "
+    "a hidden unit's red factor collects the deltas $\\delta = \\partial \\mathcal{L}/\\partial z$ of the layer above, "
+    "which is why the sweep runs backwards. Then one gradient-descent step with $\\eta$. (The lecture writes "
+    "$g$ for the output unit's activation: $\\color{red}{\\partial \\mathcal{L}/\\partial g}\\cdot"
+    "\\color{blue}{\\partial g/\\partial z_0}\\cdot\\color{green}{\\partial z_0/\\partial w_i}$.)"
 )
-st.caption(MAZUR_NOTE)
 walk_section(wt)
 
 st.header("5. Computational graph")
 st.markdown(
     "Frameworks record every operation of the forward pass as a graph: inputs, weights and biases are leaves, "
     "each product, sum and activation a node, the loss the root. `loss.backward()` walks it from the root "
-    "back to the leaves, multiplying local derivatives, so every node ends up holding $\\partial L/\\partial$node."
+    "back to the leaves, multiplying local derivatives, so every node ends up holding $\\partial \\mathcal{L}/\\partial$node."
 )
 grads_on = bound(st.toggle, "Show gradients (after the backward pass)", True, key="cg")
 st.graphviz_chart(compgraph_dot(_graph(numbers, x, y, act, out, loss), grads_on), width="stretch")

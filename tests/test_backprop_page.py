@@ -31,10 +31,12 @@ def test_page_runs_with_diagrams_charts_and_mazurs_defaults():
     assert len(at.get("vega_lite_chart")) == 1  # the training curve
     assert len(at.error) == 0 and len(at.warning) == 0
     assert _metrics(at)["Parameters"] == "155"  # the lecture's widget: 5-6-6-6-5
-    assert any("669,706" in m for m in at.markdown.values)  # the "count any network" default
+    assert any("669,706" in m and "401,920 + 262,656 + 5,130" in m for m in at.markdown.values)  # fc1, fc2, fc3
     assert at.select_slider(key="step").value == "z_h1"
     assert "0.593269992" in _latex(at)  # out_h1, Mazur's first forward step
-    assert any("0.291027924" in c for c in at.caption.values)  # the note about his printed error
+    assert {"w1, w2; w3, w4", "w5, w6; w7, w8"} <= set(at.caption.values)  # which typed number is which weight
+    assert r"\xrightarrow{\text{broadcast: repeat on all 4 rows}}" in _latex(at)  # b (2) → 1·bᵀ (4×2)
+    assert len(at.info) == 0  # the note on his printed error waits for the last step
 
 
 def test_stepping_forward_and_backward():
@@ -44,15 +46,22 @@ def test_stepping_forward_and_backward():
         assert at.select_slider(key="step").value == expected
     tex = _latex(at)
     assert "0.082167041" in tex and "0.74136507" in tex and "0.186815602" in tex  # red · blue · green for w5
+    assert "the delta passed down to the layer below" in tex
     at.button(key="back").click().run()
     assert at.select_slider(key="step").value == "loss"
     assert "0.298371109" in _latex(at)
     at.select_slider(key="step").set_value("dw1").run()
     assert "0.036350306" in _latex(at) and "0.000438568" in _latex(at)
+    assert r"= x_{1} = 0.05" in _latex(at) and "the inputs need no delta" in _latex(at)
+    at.select_slider(key="step").set_value("update").run()
+    assert "0.35891648" in _latex(at) and "0.149780716" in _latex(at)  # w5⁺ and w1⁺
     at.select_slider(key="step").set_value("new_loss").run()
     metrics = _metrics(at)
     assert (metrics["Loss before"], metrics["Loss after"]) == ("0.298371109", "0.291027774")
-    assert any("0.291027924" in i for i in at.info.values)
+    wt = walkthrough(params_from_rows(MAZUR, 2), MAZUR["x"], MAZUR["y"])
+    new_loss = _latex(at).split(r"\mathcal{L} &=")[-1]  # the loss again, with the updated network's outputs
+    assert f"{wt.outputs_after[0]:.9f}" in new_loss and "= 0.291027774 \\end{aligned}" in new_loss
+    assert any("0.291027924" in i and "9-digit weights" in i for i in at.info.values)
     assert at.button(key="next").disabled and not at.button(key="back").disabled
 
 
@@ -124,6 +133,14 @@ def test_shape_change_gives_fresh_numbers_and_reset_restores_mazur():
     assert at.text_input(key="W1").value == format_numbers(MAZUR["W1"])
 
 
+@pytest.mark.parametrize("nh,step,kept", [(3, "db_o1", True), (1, "dw8", False), (4, "dw8", True)])
+def test_a_new_shape_keeps_the_step_if_it_still_exists(nh, step, kept):
+    at = _page({"step": step})
+    at.selectbox(key="nh").select(nh).run()
+    assert not at.exception
+    assert at.select_slider(key="step").value == (step if kept else "z_h1")  # 2-1-2 has only w1..w4
+
+
 @pytest.mark.parametrize("layers,expected", [(0, "30"), (6, "281")])
 def test_architecture_count_follows_the_sliders(layers, expected):
     at = _page()
@@ -150,6 +167,17 @@ def test_stepping_and_a_typo_in_chromium(server, browser):
         page.wait_for_function("document.body.innerHTML.includes('0.082167041')", timeout=30_000)  # ∂E/∂w5
         page.get_by_role("button", name="◀ Back").click()
         page.wait_for_url("**step=loss**", timeout=30_000)
+        page.wait_for_selector(IDLE, timeout=60_000)
+        hidden = page.locator('[data-testid="stSelectbox"]').filter(has_text="Hidden units").get_by_role("combobox")
+        hidden.focus()
+        hidden.press("ArrowDown")  # opens the list (a click right after a fragment rerun may only focus it)
+        page.get_by_role("option", name="3", exact=True).click()
+        page.wait_for_url("**nh=3**", timeout=30_000)
+        page.wait_for_selector(IDLE, timeout=60_000)
+        page.get_by_role("button", name="Reset to Mazur's example").click()
+        page.wait_for_function("!window.location.search.includes('nh=')", timeout=30_000)
+        page.wait_for_selector(IDLE, timeout=60_000)
+        assert page.locator('[data-testid="stAlertContentWarning"]').count() == 0  # no false "invalid link" notice
         box = page.locator('[data-testid="stTextInput"]').filter(has_text="Inputs x").locator("input")
         box.fill("0.05, oops")
         box.press("Enter")

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from ui.urlstate import bound
+from ui.urlstate import bound, set_from_code
 
 VALID_KEY = "_bp_valid"  # session_state: key -> last valid rows
 Rows = tuple[tuple[float, ...], ...]
@@ -86,5 +86,5 @@ def set_numbers(numbers: dict, keys: Sequence[str]) -> None:
     for key in keys:
         value = numbers[key]
         rows = value if isinstance(value[0], (tuple, list)) else (value,)
-        st.session_state[key] = format_numbers(rows)
+        set_from_code(key, format_numbers(rows))
     st.session_state.pop(VALID_KEY, None)

@@ -76,13 +76,14 @@ def forward_latex(n: NeuronForward) -> str:
             rf"{act} \end{{aligned}}")
 
 
-def loss_latex(wt: Walkthrough) -> str:
-    """The loss with the outputs and targets substituted, and its value from the engine."""
+def loss_latex(wt: Walkthrough, after: bool = False) -> str:
+    """The loss with the outputs and targets substituted, and its value from the engine (after the update: the new loss)."""
     o = [sym(n) for n in wt.unit_names[-1]]
-    yh, y = wt.outputs, wt.y
+    yh, y = (wt.outputs_after, wt.y) if after else (wt.outputs, wt.y)
+    terms, value = (wt.loss_terms_after, wt.loss_after) if after else (wt.loss_terms, wt.loss_before)
     if wt.loss == "crossentropy":
         k = wt.label
-        return (rf"\mathcal{{L}} = -\log \hat y_{{{o[k]}}} = -\log {num(yh[k])} = {num(wt.loss_before)}"
+        return (rf"\mathcal{{L}} = -\log \hat y_{{{o[k]}}} = -\log {num(yh[k])} = {num(value)}"
                 rf"\qquad (\text{{target class: }} {o[k]},\ \text{{the largest entry of }} \mathbf{{y}})")
     if wt.loss == "half_sse":
         sym_terms = [rf"\tfrac12 (y_{{{i + 1}}} - \hat y_{{{s}}})^2" for i, s in enumerate(o)]
@@ -96,7 +97,7 @@ def loss_latex(wt: Walkthrough) -> str:
         sym_terms = [rf"-\tfrac1{{{len(o)}}} \big(" + " + ".join(brackets) + r"\big)"]
         num_terms = [rf"-\tfrac1{{{len(o)}}} \big(" + " + ".join(nums) + r"\big)"]
     return (rf"\begin{{aligned}} \mathcal{{L}} &= {' + '.join(sym_terms)} \\ &= {' + '.join(num_terms)} \\ "
-            rf"&= {' + '.join(num(t) for t in wt.loss_terms)} = {num(wt.loss_before)} \end{{aligned}}")
+            rf"&= {' + '.join(num(t) for t in terms)} = {num(value)} \end{{aligned}}")
 
 
 def _red_detail(wt: Walkthrough, g: GradientStep) -> str:
@@ -127,7 +128,8 @@ def gradient_latex(wt: Walkthrough, g: GradientStep) -> list[str]:
     red = color(RED, rf"\frac{{\partial \mathcal{{L}}}}{{\partial a_{{{j}}}}}")
     blue = color(BLUE, rf"\frac{{\partial a_{{{j}}}}}{{\partial z_{{{j}}}}}")
     green = color(GREEN, rf"\frac{{\partial z_{{{j}}}}}{{\partial {p}}}")
-    green_val = "1" if g.source is None else rf"a_{{{sym(g.source_name)}}} = {num(g.green)}"
+    below = "" if g.source is None else sym(g.source_name) if g.layer == 1 else rf"a_{{{sym(g.source_name)}}}"
+    green_val = "1" if g.source is None else rf"{below} = {num(g.green)}"
     lines = []
     if g.blue is None:  # softmax output: the outputs share every z, so ∂L/∂z comes as one piece
         delta = color(RED, rf"\frac{{\partial \mathcal{{L}}}}{{\partial z_{{{j}}}}}")
@@ -144,8 +146,9 @@ def gradient_latex(wt: Walkthrough, g: GradientStep) -> list[str]:
         lines.append(color(BLUE, rf"\frac{{\partial a_{{{j}}}}}{{\partial z_{{{j}}}}} = {f}'(z_{{{j}}}) = "
                                  rf"{f}'({num(g.z)}) = {num(g.blue)}"))
         lines.append(color(GREEN, rf"\frac{{\partial z_{{{j}}}}}{{\partial {p}}} = {green_val}"))
+        role = "the delta passed down to the layer below" if g.layer > 1 else "the first layer: the inputs need no delta"
         lines.append(rf"\delta_{{{j}}} = \frac{{\partial \mathcal{{L}}}}{{\partial z_{{{j}}}}} = {color(RED, fac(g.red))} \cdot "
-                     rf"{color(BLUE, fac(g.blue))} = {num(g.delta)}\quad(\text{{the delta passed down to the layer below}})")
+                     rf"{color(BLUE, fac(g.blue))} = {num(g.delta)}\quad(\text{{{role}}})")
         lines.append(rf"{dL_dp} = {color(RED, fac(g.red))} \cdot {color(BLUE, fac(g.blue))} \cdot "
                      rf"{color(GREEN, fac(g.green))} = {num(g.grad)}")
     lines.append(rf"\text{{check: }} \frac{{\mathcal{{L}}({p} + h) - \mathcal{{L}}({p} - h)}}{{2h}} = {num(g.numeric, 11)}"
@@ -174,6 +177,12 @@ def forward_frame(wt: Walkthrough, upto: int) -> pd.DataFrame:
     """The units computed so far: z and a."""
     rows = wt.forward[:upto]
     return pd.DataFrame({"unit": [n.name for n in rows], "z": [n.z for n in rows], "a = f(z)": [n.a for n in rows]})
+
+
+def forward_after_frame(wt: Walkthrough) -> pd.DataFrame:
+    """Each unit's a before and after the update."""
+    return pd.DataFrame({"unit": [n.name for n in wt.forward], "a before": [n.a for n in wt.forward],
+                         "a after": [n.a for n in wt.forward_after]})
 
 
 def backward_frame(wt: Walkthrough, upto: int) -> pd.DataFrame:
@@ -219,6 +228,15 @@ def tensor_latex(op: LayerOps, l: int, first: bool) -> tuple[str, str]:
     lin = rf"{_under(op.A_in, a_in)}\;{_under(op.W, W)} + {_under(op.B, B)} = {_under(op.Z, Z)}"
     act = rf"{A} = {func(op.activation)}\big({Z}\big) = {_under(op.A_out, A)}"
     return lin, act
+
+
+def broadcast_latex(op: LayerOps, l: int) -> str:
+    """b^(l) (units) repeated on every row of the batch: the broadcast that the + in Z = XW + b performs."""
+    n, units = op.B.shape
+    b = " & ".join(num(v, 3) for v in op.B[0])
+    repeated = _under(op.B, rf"\mathbf{{1}}\,\mathbf{{b}}^{{({l})\top}}")
+    return (rf"\underbrace{{\begin{{bmatrix}}{b}\end{{bmatrix}}}}_{{\mathbf{{b}}^{{({l})}}\ ({units})}}"
+            rf"\;\xrightarrow{{\text{{broadcast: repeat on all {n} rows}}}}\;{repeated}")
 
 
 def tensor_code(ops: list[LayerOps]) -> str:
