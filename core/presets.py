@@ -106,9 +106,11 @@ PRESETS: dict[str, Preset] = {
              r"same run lasts until step 110.",
     ),
     "valley": Preset(
-        "Momentum vs Nesterov in a narrow valley", "rosenbrock", (-1.5, 2.5), 300, ("sgd", "momentum", "nesterov"),
-        {"sgd": {"lr": 1e-3}, "momentum": {"lr": 1e-3}, "nesterov": {"lr": 1e-3}},
-        note="Same η and γ: Nesterov's look-ahead brakes before overshooting the valley floor.",
+        "Momentum vs Nesterov in a narrow valley", "rosenbrock", (-1.0, -0.5), 300, ("sgd", "momentum", "nesterov"),
+        {"sgd": {"lr": 2e-4}, "momentum": {"lr": 2e-4}, "nesterov": {"lr": 2e-4}},
+        note=r"Same $\eta = 2\cdot 10^{-4}$ and $\gamma = 0.9$. Momentum overshoots the minimum at (1, 1) and swings "
+             r"back and forth (its loss goes up and down); Nesterov's look-ahead gradient brakes earlier, so it "
+             r"wobbles less and ends lower. Plain SGD stalls on the flat valley floor.",
     ),
     "bowl": Preset(
         "Adaptive methods on an ill-conditioned bowl", "quadratic", (-3.5, 1.5), 100,
@@ -116,19 +118,27 @@ PRESETS: dict[str, Preset] = {
         {"sgd": {"lr": 0.03}, "momentum": {"lr": 0.01}, "adagrad": {"lr": 0.5}, "rmsprop": {"lr": 0.05},
          "adam": {"lr": 0.1}},
         condition=50.0,
-        note="Curvature 50× larger along y: SGD must keep η < 2/50 and crawls along x; per-coordinate rates don't.",
+        note=r"Curvature 50× larger along $y$ than along $x$ ($\kappa = 50$): SGD must keep $\eta < 2/\kappa = 0.04$ "
+             r"to stay stable across the bowl, and with that rate it crawls along $x$. Momentum builds up speed along "
+             r"$x$ but swings across $y$; per-coordinate rates (Adagrad, RMSprop, Adam) take similar steps in both.",
     ),
     "saddle": Preset(
         "A saddle point", "saddle", (-1.8, 0.001), 100,
         ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"),
         {"sgd": {"lr": 0.05}, "momentum": {"lr": 0.05}, "nesterov": {"lr": 0.05}, "adagrad": {"lr": 0.1},
          "rmsprop": {"lr": 0.02}, "adam": {"lr": 0.05}},
-        note="Starting almost on the ridge: the gradient along y is tiny, and plain SGD lingers at the saddle.",
+        note=r"Starting almost on the ridge $y = 0$: the gradient along $y$ is tiny, so plain SGD slides into the "
+             r"saddle at (0, 0) and lingers there. Momentum and Nesterov pick up the small push along $y$ and roll "
+             r"off; Adagrad, RMSprop and Adam divide each coordinate by its own gradient size, so even the tiny "
+             r"$y$-gradient gets a full-size step and they leave at once.",
     ),
     "too_high": Preset(
         "Too high a learning rate", "beale", (0.8, 1.6), 150, ("sgd", "momentum", "rmsprop", "adam", "sgd_cyclic"),
         {"sgd": {"lr": 0.05}, "momentum": {"lr": 0.02}, "rmsprop": {"lr": 0.5}, "adam": {"lr": 1.0}},
-        note="SGD and momentum blow up at once; the cyclical rate passes the stability limit later; "
-             "Adam's step size is bounded by η, so even η = 1 stays on the surface.",
+        note=r"SGD ($\eta = 0.05$) and momentum blow up within a few steps; `sgd_cyclic`'s rising rate passes the "
+             r"stability limit $2/\lambda_{\max}$ and it blows up around step 90. Adam's steps are at most about "
+             r"$\eta$ long, so even $\eta = 1$ stays on the surface. RMSprop's average of squared gradients starts "
+             r"at zero and takes in only 1% of $g^2$ per step ($\alpha = 0.99$), so its first step is $10\eta$ per "
+             r"coordinate: it leaps onto a steep slope, and that huge gradient keeps its rate tiny for a hundred steps.",
     ),
 }

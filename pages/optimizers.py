@@ -150,8 +150,8 @@ if play:  # only the race view reruns, every 0.3 s, re-slicing the cached paths
 else:  # scrubbing reruns the page, but everything it shows is cached
     _race_view()
 
-st.dataframe(summary.style.format({"final loss": "{:.3g}", "final x": "{:.4f}", "final y": "{:.4f}",
-                                   "diverged at step": "{:d}"}, na_rep="—"), hide_index=True, width="stretch")
+st.table(summary.style.format({"final loss": "{:.3g}", "final x": "{:.4f}", "final y": "{:.4f}",
+                               "diverged at step": "{:d}"}, na_rep="—").hide(axis="index"))
 
 TABS = ["Inside one step", "Learning-rate sweep", "Update rules", "Momentum in practice"]
 raw_tab = st.query_params.get("tab")

@@ -26,7 +26,7 @@ def _page(params: dict | None = None) -> AppTest:
 
 
 def _summary(at: AppTest):
-    return at.dataframe[0].value.set_index("optimizer")
+    return at.table[0].value.set_index("optimizer")
 
 
 def _datasets(at: AppTest, chart: int = 0) -> dict:
@@ -135,7 +135,7 @@ def test_a_preset_over_a_link_shows_no_false_notice():
     at = _page({"steps": "200", "sgd_lr": "0.003", "opts": ["sgd", "adam"]})
     at.button(key="preset_valley").click().run()
     assert not at.exception and len(at.warning) == 0  # no link notice, and nothing diverges in the valley
-    assert at.slider(key="steps").value == 300 and at.select_slider(key="sgd_lr").value == 1e-3
+    assert at.slider(key="steps").value == 300 and at.select_slider(key="sgd_lr").value == PRESETS["valley"].overrides["sgd"]["lr"]
 
 
 @pytest.mark.parametrize("preset", list(PRESETS))

@@ -193,14 +193,24 @@ def test_other_presets_tell_their_story():
 
     valley = run("valley")
     assert valley["nesterov"].final_loss < valley["momentum"].final_loss < valley["sgd"].final_loss
+    assert np.nanmax(valley["momentum"].points[:, 0]) > 1.1 > np.nanmax(valley["nesterov"].points[:, 0])  # overshoot
+    ups = {n: int(np.sum(np.diff(valley[n].loss) > 0)) for n in ("momentum", "nesterov", "sgd")}
+    assert ups["momentum"] > 2 * ups["nesterov"] and ups["sgd"] == 0  # swinging back and forth vs braking
     bowl = run("bowl")
     assert all(bowl[n].final_loss < bowl["sgd"].final_loss for n in ("adagrad", "rmsprop"))
     saddle = run("saddle")
     assert saddle["sgd"].final_loss > 0.2  # still near the saddle value 1/4
     assert saddle["momentum"].final_loss < 0.01 and saddle["adam"].final_loss < 0.01
+    leaves = {n: int(np.argmax(np.abs(t.points[:, 1]) > 0.1)) for n, t in saddle.items()}  # first step off the ridge
+    assert max(leaves[n] for n in ("adagrad", "rmsprop", "adam")) <= 5
+    assert 5 < leaves["momentum"] < 50 and 5 < leaves["nesterov"] < 50 and leaves["sgd"] > 80
     high = run("too_high")
     assert high["sgd"].diverged_at is not None and high["momentum"].diverged_at is not None
     assert high["sgd_cyclic"].diverged_at is not None and high["adam"].diverged_at is None
+    assert 85 <= high["sgd_cyclic"].diverged_at <= 97
+    leap = high["rmsprop"].points[1] - high["rmsprop"].points[0]
+    np.testing.assert_allclose(np.abs(leap), 10 * 0.5, rtol=1e-5)  # √m₁ = 0.1|g₁|: a step of 10η per coordinate
+    assert high["rmsprop"].diverged_at is None and high["rmsprop"].final_loss > 1  # crawling after the leap
 
 
 @pytest.mark.parametrize("precision", list(PRECISIONS))

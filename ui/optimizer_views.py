@@ -110,11 +110,9 @@ def sweep_view(name: str, condition: float, specs: list[RunSpec], start: tuple, 
     df, summary = _sweep(name, condition, tuple(specs), start, steps, 41, precision)
     names = [s.name for s in specs]
     st.vega_lite_chart(oc.sweep_spec(df, names, {s.name: s.lr for s in specs}), width="stretch")
-    st.dataframe(summary.style.format({"best_lr": "{:.3g}", "best_loss": "{:.3g}", "first_diverging_lr": "{:.3g}"},
-                                      na_rep="—"),
-                 hide_index=True, width="stretch", column_config={
-                     "best_lr": "best η₀", "best_loss": "its final loss",
-                     "first_diverging_lr": "smallest η₀ that diverged"})
+    summary = summary.rename(columns={"best_lr": "best η₀", "best_loss": "its final loss",
+                                      "first_diverging_lr": "smallest η₀ that diverged"})
+    st.table(summary.style.format("{:.3g}", subset=summary.columns[1:], na_rep="—").hide(axis="index"))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -142,5 +140,5 @@ def mlp_view(specs: list[RunSpec]) -> None:
     names = [s.name for s in specs]
     st.vega_lite_chart(oc.curves_spec(df, "loss", "training loss (log)", names, names, title="Training loss"),
                        width="stretch")
-    st.dataframe(table.style.format({"final loss": "{:.4f}", "training accuracy": "{:.3f}", "diverged at step": "{:d}"},
-                                    na_rep="—"), hide_index=True, width="stretch")
+    st.table(table.style.format({"final loss": "{:.4f}", "training accuracy": "{:.3f}", "diverged at step": "{:d}"},
+                                na_rep="—").hide(axis="index"))
