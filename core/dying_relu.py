@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.datasets import make_dataset
-from core.depth import dead_fraction
 from core.network import MLP
 from core.training import train
 
@@ -47,12 +46,13 @@ class DyingRun:
 
 def inactive_fraction(net: MLP, X: np.ndarray) -> float:
     """Fraction of all hidden units with z ≤ 0 for every row of X: dead_fraction(max(0, Z)) over the hidden layers."""
-    A, hidden_Z = np.asarray(X, dtype=np.float64), []
+    A, inactive, units = np.asarray(X, dtype=np.float64), 0, 0
     for W, b in zip(net.W[:-1], net.b[:-1]):  # hidden layers only: the output layer cannot be inactive
         Z = A @ W + b  # (n, width)
-        hidden_Z.append(Z)
+        inactive += int(np.count_nonzero(np.all(Z <= 0.0, axis=0)))  # NaN is not ≤ 0: a NaN unit is not dead
+        units += Z.shape[1]
         A = net.act.forward(Z)
-    return dead_fraction(np.maximum(np.concatenate(hidden_Z, axis=1), 0.0))
+    return inactive / units
 
 
 def toy_data(config: DyingConfig) -> tuple[np.ndarray, np.ndarray]:

@@ -83,7 +83,8 @@ def vanishing_section() -> None:
         "Backpropagation multiplies one factor $f'(z)$ per layer into the gradient of $\\mathbf{W}^{(l)}$. "
         "Sigmoid's derivative is at most 0.25, so after a few layers the early weights get almost no signal; "
         "ReLU passes gradients unchanged where $z > 0$. Below: one forward and backward pass of a deep MLP on a "
-        "batch of 200 moons points (½·squared error), the same weights seed for every activation."
+        "batch of 200 moons points (½·squared error), the same weights seed for every activation. Pick the "
+        "initializer `normal_large` to see the opposite: gradients that explode layer after layer."
     )
     st.latex(r"\frac{\partial \mathcal{L}}{\partial W^{(l)}} = \frac{\partial \mathcal{L}}{\partial a_{h_l}}"
              r"\,\frac{\partial a_{h_l}}{\partial z_{h_l}}\,\frac{\partial z_{h_l}}{\partial W^{(l)}}")
