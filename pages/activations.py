@@ -187,7 +187,7 @@ def output_section() -> None:
     with right:
         st.latex(spec.latex)
         if spec.uses_temperature:
-            st.latex(r"\text{with temperature: } \hat{y} = g(\mathbf{z} / T),\ T = %.1f" % temperature)
+            st.latex(r"\hat{\mathbf{y}} = g(\mathbf{z} / T),\quad T = %.1f" % temperature)
         if kind != "none":
             st.latex(r"y^{\text{smooth}}_i = (1-\alpha)\,y_i + \frac{\alpha}{%d}" % (len(logits) if kind == "softmax" else 2))
         st.latex(spec.loss_latex)

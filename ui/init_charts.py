@@ -94,7 +94,7 @@ def std_lines(title: str, legend: bool = True, height: int = 300) -> alt.Chart:
             x=alt.X("layer:Q", title="hidden layer l", axis=alt.Axis(tickMinStep=1), scale=alt.Scale(zero=False, nice=False)),
             y=alt.Y("std:Q", title="std (log scale)", scale=alt.Scale(type="log"), axis=alt.Axis(format="~g")),
             color=alt.Color("run:N", title=None, scale=alt.Scale(scheme=CATEGORY_SCHEME),
-                            legend=alt.Legend(orient="top", direction="horizontal", labelLimit=400) if legend
+                            legend=alt.Legend(orient="top", direction="vertical", labelLimit=400) if legend
                             else None),
             tooltip=["run:N", "layer:Q", alt.Tooltip("std:Q", format=".3g"), alt.Tooltip("rms:Q", format=".3g")],
         )
