@@ -80,25 +80,24 @@ def anatomy(surface: Surface, spec: RunSpec, start: Sequence[float], steps: int,
     hyper = dict(spec.hyper)
     hyper.pop("lr", None)
     lrs = spec.lr_schedule(steps)
+    is_sgd = issubclass(OPTIMIZERS[spec.optimizer], SGD)
     grads = np.empty((steps, 2))
-    eff = np.empty((steps, 2))
-    bufs = np.zeros((steps, 2))
+    state = np.zeros((steps, 2))  # SGD family: the momentum buffer; adaptive methods: the effective rates
 
     def record(k: int, opts: list[Any], G: np.ndarray) -> None:
         opt = opts[0]
         grads[k] = G[0]
-        eff[k] = opt.effective_lr()[0][0]
-        if isinstance(opt, SGD) and opt.momentum_buffer[0] is not None:
-            bufs[k] = opt.momentum_buffer[0][0]
+        if not is_sgd:
+            state[k] = opt.effective_lr()[0][0]
+        elif opt.momentum_buffer[0] is not None:
+            state[k] = opt.momentum_buffer[0][0]
 
     H = run_rows(surface, spec.optimizer, hyper, lrs[:, None], start_arr, callback=record, precision=precision)
-    cls = OPTIMIZERS[spec.optimizer]
-    is_sgd = issubclass(cls, SGD)
     probe = make_optimizer(spec.optimizer, [np.zeros(2)], **hyper)
     k = int(first_divergence(surface, H)[0])
     return Anatomy(
         spec=spec, points=H[:, 0].astype(float), grads=grads, lrs=lrs.astype(dtype).astype(float),
-        buffers=bufs if is_sgd else None, eff_lr=None if is_sgd else eff,
+        buffers=state if is_sgd else None, eff_lr=None if is_sgd else state,
         momentum=getattr(probe, "momentum", 0.0) if is_sgd else 0.0,
         nesterov=bool(getattr(probe, "nesterov", False)),
         diverged_at=None if k < 0 else k, precision=precision,

@@ -141,8 +141,8 @@ def simulate(surface: Surface, blocks: Sequence[tuple[str, dict[str, Any]]], siz
     cols = [etas[:, r][:, :, None] for r in rows]  # per block: (steps, rows, 1)
     with np.errstate(all="ignore"):  # diverging rows turn into inf/NaN; the others are unaffected
         for k in range(steps):
-            gx, gy = surface.grad(P[:, 0], P[:, 1])
-            G = np.stack([gx, gy], axis=1)
+            G = np.empty((n, 2), dtype=dtype)
+            G[:, 0], G[:, 1] = surface.grad_fn(P[:, 0], P[:, 1])  # Surface.grad without its checks: P is already typed
             for opt, r, col in zip(opts, rows, cols):
                 opt.lr = col[k]
                 opt.step([G[r]])

@@ -114,6 +114,17 @@ def test_learning_rate_preset_and_click_reach_the_url(zoo):
     assert page.locator('[data-testid="stException"]').count() == 0
     assert errors == [], errors
 
+    page.get_by_role("radio", name="float64").check(force=True)  # one more setting, then share the link
+    _idle(page)
+    race = page.locator('[data-testid="stTable"]').first.inner_text()
+    twin = page.context.browser.new_page(viewport={"width": 1400, "height": 1000})  # a fresh session
+    twin.goto(page.url, wait_until="domcontentloaded")
+    twin.wait_for_selector(CHART, timeout=120_000)
+    _idle(twin)
+    assert twin.locator('[data-testid="stTable"]').first.inner_text() == race  # the link restores the exact race
+    assert _warnings(twin) == _warnings(page)
+    twin.close()
+
 
 @pytest.mark.parametrize("section", ["Inside one step", "Learning-rate sweep", "Update rules", "Momentum in practice"])
 def test_every_section_renders(zoo, section):
