@@ -72,4 +72,4 @@ class Optimizer:
 
     def effective_lr(self) -> list[np.ndarray]:
         """Per-coordinate learning rate η_i applied to the (averaged) gradient; plain η here."""
-        return [np.broadcast_to(np.asarray(self.lr, dtype=float), p.shape) * np.ones_like(p) for p in self.params]
+        return [np.full_like(p, self.lr) for p in self.params]  # in the parameter's dtype, like the step
