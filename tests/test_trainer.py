@@ -22,7 +22,7 @@ from core.trainer import models as tm
 from core.trainer.cli import EPOCH_KEYS, main
 from core.trainer.evaluation import predict_logits
 from core.trainer.loop import l1_penalty
-from core.trainer.optim import make_optimizer
+from core.trainer.optim import TORCH_OPTIMIZERS, make_lr_schedule, make_optimizer, restart_period
 from core.trainer.runs import list_runs, load_model, load_run, save_run, zip_run
 
 DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else []) + (["mps"] if tm._mps_available() else [])
@@ -109,6 +109,7 @@ def test_torch_initializers_have_the_registry_spread(name):
         ({"lr": -1.0}, "lr"),
         ({"early_stopping": True, "val_fraction": 0.0}, "val_fraction"),
         ({"device": "tpu"}, "auto, cpu, cuda, mps"),
+        ({"threads": -1}, "threads"),
     ],
 )
 def test_bad_configs_name_the_valid_choices(changes, match):
@@ -173,6 +174,58 @@ def test_l2_weight_decay_equals_the_explicit_penalty_gradient():
     opt_b.step()
     for pa, pb in zip(a.parameters(), b.parameters()):
         torch.testing.assert_close(pa, pb)
+
+
+@pytest.mark.parametrize("name", list(TORCH_OPTIMIZERS))
+def test_optimizer_steps_equal_torchs_plain_implementation(name):
+    """make_optimizer may pick torch's fused kernel: three steps must match the plain for-loop version."""
+    torch.manual_seed(0)
+    X, y = torch.randn(32, 784), torch.randint(0, 10, (32,))
+    config = TrainConfig(hidden=(16,), optimizer=name, lr=0.01, l2=1e-3)
+    ours, plain = build_model(config), build_model(config)
+    plain.load_state_dict(ours.state_dict())
+    cls, fixed = TORCH_OPTIMIZERS[name]
+    opt_ours = make_optimizer(config, ours.parameters())
+    opt_plain = cls(plain.parameters(), lr=0.01, weight_decay=1e-3, foreach=False, **fixed)
+    for _ in range(3):
+        for model, opt in ((ours, opt_ours), (plain, opt_plain)):
+            opt.zero_grad()
+            nn.functional.cross_entropy(model(X), y).backward()
+            opt.step()
+    for a, b in zip(ours.parameters(), plain.parameters()):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("epochs", [1, 2, 5, 10, 20, 30])
+def test_cosine_restarts_end_with_the_run(epochs):
+    steps = 37  # per epoch
+    lr_at = make_lr_schedule(TrainConfig(schedule="cosine_restarts", epochs=epochs, lr=0.01), steps)
+    total = steps * epochs
+    lrs = [lr_at(s) for s in range(total)]
+    assert lrs[0] == 0.01 and lrs[-1] < 1e-4  # the run ends at the bottom of a cycle, not after a restart
+    restarts = [s for s in range(1, total) if lrs[s] > lrs[s - 1]]
+    assert len(restarts) == int(math.log2(epochs + 1)) - 1
+    assert restart_period(total, epochs) >= steps  # every cycle lasts at least one epoch
+    if epochs == 30:
+        assert [round(s / steps) for s in restarts] == [2, 6, 14]  # cycles of 2, 4, 8 and 16 epochs
+
+
+def test_cpu_threads_leave_a_core_free_and_split_the_rest(monkeypatch):
+    monkeypatch.setattr(tm, "available_cores", lambda: 2)
+    assert tm.cpu_threads() == 1 and tm.cpu_threads(concurrent=1) == 1
+    monkeypatch.setattr(tm, "available_cores", lambda: 1)
+    assert tm.cpu_threads() == 1
+    monkeypatch.setattr(tm, "available_cores", lambda: 16)
+    assert tm.cpu_threads() == 8 and tm.cpu_threads(concurrent=8) == 1 and tm.cpu_threads(concurrent=3) == 5
+
+
+def test_training_sets_its_threads_and_puts_them_back():
+    before = torch.get_num_threads()
+    seen = []
+    result = train(TrainConfig(**{**FAST, "epochs": 1, "threads": 1}), prepare(DATA),
+                   on_event=lambda e: seen.append(torch.get_num_threads()))  # fmt: skip
+    assert set(seen) == {1} and "(1 thread)" in result.device
+    assert torch.get_num_threads() == before
 
 
 def test_l1_penalty_gradient_is_sign_and_it_sparsifies():

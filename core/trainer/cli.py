@@ -53,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     a("--patience", type=_positive_int, help="epochs without improvement before stopping")
     a("--seed", type=int, help="seed for the split, the initial weights and the shuffling")
     a("--device", choices=DEVICES, help="auto picks CUDA, then MPS, then CPU")
+    a("--threads", type=int, metavar="N", help="CPU threads (default 0 = auto: all cores but one, at most 8)")
     a("--precision", choices=PRECISIONS, help="bf16 = bfloat16 autocast on CUDA")
     a("--max-seconds", type=float, help="training time budget (no epoch starts that would end past it)")
     a("--scale", action=argparse.BooleanOptionalAction, default=None, help="scale pixels to [0, 1] (default on)")
@@ -70,7 +71,8 @@ FIELD_OF = {
     "hidden": "hidden", "activation": "activation", "batch_norm": "batch_norm", "dropout": "dropout", "init": "init",
     "label_smoothing": "label_smoothing", "optimizer": "optimizer", "lr": "lr", "schedule": "schedule", "l1": "l1",
     "l2": "l2", "batch_size": "batch_size", "epochs": "epochs", "early_stopping": "early_stopping",
-    "monitor": "monitor", "patience": "patience", "seed": "seed", "device": "device", "precision": "precision",
+    "monitor": "monitor", "patience": "patience", "seed": "seed", "device": "device", "threads": "threads",
+    "precision": "precision",
     "max_seconds": "max_seconds", "scale": "scale_inputs", "split": "split", "val_fraction": "val_fraction",
     "limit": "train_limit", "init_from": "init_from", "freeze": "freeze",
 }  # fmt: skip
@@ -96,10 +98,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(str(exc))  # exits with code 2
     from core.fashion_data import load_fashion_mnist
     from core.fashion_download import DownloadError
+    from core.memory import keep_freed_memory
     from core.trainer.events import EpochEvent
     from core.trainer.experiment import run_experiment
     from core.trainer.models import build_model, summarize
     from core.trainer.runs import save_run
+
+    keep_freed_memory()  # as app.py does: torch's per-step temporaries reuse freed memory instead of page-faulting
 
     def progress(message: str, fraction: float) -> None:
         print(f"\r[{fraction:6.1%}] {message:<60}", end="", file=sys.stderr, flush=True)

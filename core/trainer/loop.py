@@ -52,6 +52,22 @@ class TrainResult:
     metrics: dict[str, Any] = field(default_factory=dict)  # filled by evaluation (test accuracy, …)
 
 
+class MovingAverage:
+    """Mean of the last ``size`` values, kept as a running sum (O(1) per value)."""
+
+    def __init__(self, size: int = SMOOTHING) -> None:
+        self.values: deque[float] = deque(maxlen=size)
+        self.total = 0.0
+
+    def add(self, value: float) -> float:
+        """Push ``value``; returns the mean of the window."""
+        if len(self.values) == self.values.maxlen:
+            self.total -= self.values[0]
+        self.values.append(value)
+        self.total += value
+        return self.total / len(self.values)
+
+
 def l1_penalty(params: list[torch.Tensor]) -> torch.Tensor:
     """Σ|w| over ``params`` (its gradient is sign(w)); the loss gets λ₁ times this."""
     return torch.stack([p.abs().sum() for p in params]).sum()
@@ -69,16 +85,40 @@ def train(
     *,
     on_event: Callable[[Event], None] | None = None,
     stop: threading.Event | None = None,
-    report_every: int = 10,
+    report_every: int | None = None,
     init_state: dict[str, torch.Tensor] | None = None,
 ) -> TrainResult:
-    """Train ``build_model(config)`` on ``data``; never raises for divergence (status 'diverged')."""
+    """Train ``build_model(config)`` on ``data``; never raises for divergence (status 'diverged').
+
+    Batch events come every ``report_every`` batches (default: every batch on the CPU, every 10 on a
+    GPU, where reading the loss back waits for the device).
+    """
+    device, device_text = select_device(config.device)
+    if device.type != "cpu":
+        return _train(config, data, device, device_text, on_event, stop, report_every or 10, init_state)
+    threads_before = torch.get_num_threads()
+    threads = config.threads or cpu_threads()
+    torch.set_num_threads(threads)  # process-wide in torch: put back afterwards
+    try:
+        text = f"{device_text} ({threads} thread{'s' if threads > 1 else ''})"
+        return _train(config, data, device, text, on_event, stop, report_every or 1, init_state)
+    finally:
+        torch.set_num_threads(threads_before)
+
+
+def _train(
+    config: TrainConfig,
+    data: Splits,
+    device: torch.device,
+    device_text: str,
+    on_event: Callable[[Event], None] | None,
+    stop: threading.Event | None,
+    report_every: int,
+    init_state: dict[str, torch.Tensor] | None,
+) -> TrainResult:
+    """``train`` on a chosen device."""
     emit = on_event or (lambda event: None)
     stop = stop or threading.Event()
-    device, device_text = select_device(config.device)
-    if device.type == "cpu":
-        torch.set_num_threads(cpu_threads())  # per calling thread: set it in the training thread itself
-        device_text = f"{device_text.split('(')[0]}({torch.get_num_threads()} threads)"
     torch.manual_seed(config.seed)
     shuffle_gen = torch.Generator().manual_seed(config.seed)
     model = build_model(config)
@@ -114,8 +154,7 @@ def train(
     result = TrainResult(config, "completed", "", model, device_text, parameters=n_params, steps_per_epoch=steps_per_epoch)
     emit(StartEvent(device_text, n, len(y_val), steps_per_epoch, config.epochs, n_params, "; ".join(notes)))
 
-    window_loss: deque[float] = deque(maxlen=SMOOTHING)
-    window_acc: deque[float] = deque(maxlen=SMOOTHING)
+    smooth_loss, smooth_acc = MovingAverage(), MovingAverage()
     best_value: float | None = None
     best_state: dict[str, torch.Tensor] | None = None
     since_best = 0
@@ -140,12 +179,10 @@ def train(
             epoch_sums[0] += loss * size
             epoch_sums[1] += hit
             epoch_sums[2] += size
-            window_loss.append(loss)
-            window_acc.append(acc)
             for key, value in zip(("step", "epoch", "loss", "accuracy"), (s, ep - 1 + b / steps_per_epoch, loss, acc)):
                 result.batches[key].append(value)
-            emit(BatchEvent(s, ep, b, steps_per_epoch, loss, acc, sum(window_loss) / len(window_loss),
-                            sum(window_acc) / len(window_acc), lr_s, time.perf_counter() - started))  # fmt: skip
+            emit(BatchEvent(s, ep, b, steps_per_epoch, loss, acc, smooth_loss.add(loss), smooth_acc.add(acc), lr_s,
+                            time.perf_counter() - started))  # fmt: skip
         return None
 
     for epoch in range(1, config.epochs + 1):

@@ -175,13 +175,24 @@ def select_device(name: str = "auto") -> tuple[torch.device, str]:
             raise ValueError("device 'mps' requested but Apple MPS is not available; use 'auto' or 'cpu'")
         return torch.device("mps"), f"{why}Apple GPU (MPS)"
     if name == "cpu":
-        return torch.device("cpu"), f"{why}CPU ({torch.get_num_threads()} threads)"
+        return torch.device("cpu"), f"{why}CPU"
     raise ValueError(f"unknown device {name!r}; choose one of auto, cpu, cuda, mps")
 
 
-def cpu_threads() -> int:
-    """Intra-op threads for CPU training: the cores this process may use (at least 1)."""
+def available_cores() -> int:
+    """CPU cores this process may run on (at least 1)."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # macOS/Windows
         return max(1, os.cpu_count() or 1)
+
+
+def cpu_threads(concurrent: int = 1, cap: int = 8) -> int:
+    """Intra-op threads per training: one core left for everything else, the rest shared by ``concurrent`` runs.
+
+    Why not every core: a small MLP step is a few ms of many short parallel regions, and OpenMP threads
+    spin-wait between them. When another process (or the web server) wants a core, a spinning thread
+    holds it and two-thread steps become many times slower; on 2 cores one thread is both faster on a
+    busy machine and keeps the page responsive. Above ~8 threads batch-64 steps gain nothing.
+    """
+    return max(1, min(cap, (available_cores() - 1) // max(1, concurrent)))
