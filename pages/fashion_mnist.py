@@ -9,13 +9,14 @@ import streamlit as st
 from core.fashion_data import CLASS_NAMES, cache_status, load_fashion_mnist, sample_gallery
 from core.fashion_download import NPZ_ENV, DownloadError, default_cache_dir, offline_instructions
 from core.trainer import build_model, run_experiment, summarize
+from core.trainer.models import cpu_threads
 from core.trainer.optim import make_lr_schedule
 from core.trainer.runs import metrics_of, save_run
 from ui import fashion_charts as fc
-from ui.fashion_controls import model_builder
+from ui.fashion_controls import model_builder, run_label
 from ui.fashion_views import RunRecord, history_view, replay_view, results_view, summary_view
 from ui.training_jobs import LIMITER, TrainingJob
-from ui.urlstate import share_hint
+from ui.urlstate import forget_code_writes, share_hint
 
 ss = st.session_state
 ss.setdefault("fm_runs", [])
@@ -78,6 +79,10 @@ st.header("2. The model")
 config, problem = model_builder()
 if problem:
     st.error(f"{problem} — fix it to see the model and train it.")
+elif data is not None and config.split == "official" and data.n_official_train is None:
+    st.warning(f"The official 60,000/10,000 split needs Zalando's own files; {data.source} has no train/test "
+               "membership. Training uses the stratified split until you switch it back.")  # fmt: skip
+    config = config.replace(split="stratified")
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -134,7 +139,8 @@ def _start(config, data) -> None:
     old = ss.get("fm_job")
     if old is not None and old.active:
         old.stop()
-    label = ss.get("preset", "lecture")
+    label = run_label(config, ss.get("preset", "lecture"))
+    config = config.replace(threads=cpu_threads(concurrent=LIMITER.capacity))  # the server's cores, shared fairly
 
     def work(on_event, stop):
         return run_experiment(config, data, on_event=on_event, stop=stop, top_mistakes=12)
@@ -165,14 +171,16 @@ def live_panel() -> None:
         return
     job.heartbeat()
     if job.state == "waiting":
-        st.warning(f"⏳ Waiting for a free training slot: {LIMITER.running} of {LIMITER.capacity} trainings are running "
-                   f"on this server; you are number {job.queue_position() or 1} in line.")  # fmt: skip
+        st.warning(f"Waiting for a free training slot: {LIMITER.running} of {LIMITER.capacity} trainings are running "
+                   f"on this server; you are number {job.queue_position() or 1} in line. Training starts by itself.",
+                   icon=":material/hourglass_top:")  # fmt: skip
     elif job.state == "running":
         fraction, eta = job.progress()
         text = f"Training {job.label}: {fraction:.0%}" + (f" · about {eta:.0f} s left" if eta is not None else "")
         st.progress(fraction, text=text)
     if job.active:
-        st.button("Stop", on_click=job.stop, key="stop", help="stops after the current batch")
+        st.button("Stop" if job.state == "running" else "Leave the line", on_click=job.stop, key="stop",
+                  help="stops after the current batch")
     log = job.snapshot()
     if log.start is not None:
         st.caption(f"{log.start.device} · {log.start.n_train:,} training / {log.start.n_val:,} validation images · "
@@ -207,3 +215,4 @@ st.header("Replay saved runs")
 st.markdown("Scrub through runs trained before the lecture (no waiting for the CPU): every epoch's curves, scores "
             "and validation confusion matrix are stored in the run folder.")  # fmt: skip
 replay_view()
+forget_code_writes()

@@ -151,6 +151,38 @@ def test_presets_and_url_restore_the_builder(small_npz):
     assert linked.text_input(key="hidden").value == "256, 32" and _metric(linked, "Total parameters") == "209,514"
 
 
+def test_a_preset_picked_on_a_linked_page_is_not_called_an_invalid_link(small_npz):
+    linked = AppTest.from_file(PAGE, default_timeout=60)
+    linked.query_params["hidden"] = "512, 512"
+    linked.query_params["epochs"] = "5"
+    linked.run()
+    linked.selectbox(key="preset").select("regularized").run()
+    assert linked.text_input(key="hidden").value == "265, 64, 32" and linked.slider(key="epochs").value == 10
+    assert not [w.value for w in linked.warning if "not valid" in w.value]
+
+
+def test_official_split_without_the_official_files_falls_back_with_a_warning(small_npz):
+    at = _page()
+    at.selectbox(key="split").select("official").run()
+    assert any("official 60,000/10,000 split needs" in w.value for w in at.warning)
+    assert not at.button(key="train").disabled
+
+
+@pytest.mark.parametrize("schedule, epochs, steps", [("constant", 5, 4), ("cosine_restarts", 30, 185)])
+def test_learning_rate_preview_spans_the_whole_run_from_epoch_0(schedule, epochs, steps):
+    from core.trainer import preset
+    from core.trainer.optim import make_lr_schedule
+    from ui.fashion_charts import lr_preview
+
+    lr_at = make_lr_schedule(preset("lecture", schedule=schedule, epochs=epochs), steps)
+    chart = lr_preview([lr_at(s) for s in range(steps * epochs)], steps)
+    df = chart.data
+    assert df["epoch"].iloc[0] == 0.0 and df["epoch"].iloc[-1] == epochs  # from the first step to the run's end
+    assert df["lr"].iloc[0] == pytest.approx(0.001) and df["epoch"].is_monotonic_increasing
+    spec = chart.to_dict()
+    assert spec["title"] == "Learning-rate schedule" and spec["autosize"]["type"] == "fit-x"  # no squashed plot
+
+
 def test_invalid_builder_input_is_a_message_not_a_crash(small_npz):
     at = _page()
     at.text_input(key="hidden").input("5000").run()
@@ -176,7 +208,8 @@ def test_short_training_run_then_a_second_run_to_compare(small_npz):
         time.sleep(0.3)
         at.run()
     table = at.dataframe[-1].value
-    assert list(table["run"]) == ["#1 lecture", "#2 lecture"] and list(table["dropout"]) == ["0", "0.5"]
+    assert list(table["run"]) == ["#1 lecture · hidden 32 · 3 epochs", "#2 lecture · hidden 32 · dropout 0.5 · 3 epochs"]
+    assert list(table["dropout"]) == ["0", "0.5"]
     assert len(at.get("download_button")) == 3
 
 

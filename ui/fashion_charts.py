@@ -8,7 +8,11 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+# Streamlit fits a stretched chart's *whole* box (title, axes, legend) into its height, squashing the plot and
+# clipping the title; fitting only the width keeps ``height`` for the plot itself.
+FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 LOSS, ACC = "#1f77b4", "#d62728"  # the lecture's TrainingPlotCallback colours: loss blue, accuracy red
+CURVES_KEY = "faint: each batch · solid: mean of the last 100 batches · dashed: validation after each epoch"
 SERIES = ["train loss", "train accuracy", "val loss", "val accuracy"]
 COLORS = [LOSS, ACC, LOSS, ACC]
 
@@ -61,9 +65,11 @@ def training_curves(
     df = curves_frame(batches, epochs)
     top = max(1.0, min(2.5, float(df["value"].max()) if len(df) else 1.0))
     x_max = float(n_epochs or max(1.0, df["epoch"].max() if len(df) else 1.0))
-    x = alt.X("epoch:Q", title="epoch", scale=alt.Scale(domain=[0, x_max], nice=False))
+    x = alt.X("epoch:Q", title="epoch", scale=alt.Scale(domain=[0, x_max], nice=False),
+              axis=alt.Axis(tickMinStep=1) if x_max >= 2 else alt.Axis())  # fmt: skip
     y = alt.Y("value:Q", title="loss / accuracy", scale=alt.Scale(domain=[0, top], clamp=True))
-    color = alt.Color("series:N", scale=alt.Scale(domain=SERIES, range=COLORS), legend=alt.Legend(orient="bottom"))
+    legend = alt.Legend(orient="bottom", title=None, symbolOpacity=1, symbolStrokeWidth=3, symbolType="stroke")
+    color = alt.Color("series:N", scale=alt.Scale(domain=SERIES, range=COLORS), legend=legend)
     base = alt.Chart(df).encode(x=x, y=y, color=color)
     raw = base.transform_filter(alt.datum.style == "per batch").mark_line(opacity=0.25, strokeWidth=1)
     smooth = base.transform_filter(alt.datum.style == "moving average").mark_line(strokeWidth=2.5)
@@ -83,7 +89,8 @@ def training_curves(
             x="epoch:Q", y=alt.value(10), text="label:N"
         )
         layers += [rule, text]
-    return alt.layer(*layers).properties(title=title, height=height)
+    heading = alt.TitleParams(title, subtitle=CURVES_KEY, subtitleColor="#666", anchor="start")
+    return alt.layer(*layers).properties(title=heading, height=height, autosize=FIT_WIDTH)
 
 
 def confusion_heatmap(confusion: np.ndarray, class_names: Sequence[str], *, normalize: bool = True) -> alt.LayerChart:
@@ -110,7 +117,7 @@ def confusion_heatmap(confusion: np.ndarray, class_names: Sequence[str], *, norm
         text=alt.Text("count:Q"),
         color=alt.condition(alt.datum.share > 0.5, alt.value("white"), alt.value("black")),
     )
-    return (heat + text).properties(title="Confusion matrix (test split)", height=380)
+    return (heat + text).properties(title="Confusion matrix (test split)", height=380, autosize=FIT_WIDTH)
 
 
 def per_class_bars(per_class: Sequence[float], class_names: Sequence[str], overall: float | None = None) -> alt.LayerChart:
@@ -124,7 +131,7 @@ def per_class_bars(per_class: Sequence[float], class_names: Sequence[str], overa
     layers = [bars]
     if overall is not None:
         layers.append(alt.Chart(pd.DataFrame({"accuracy": [overall]})).mark_rule(strokeDash=[4, 3]).encode(x="accuracy:Q"))
-    return alt.layer(*layers).properties(title="Per-class accuracy", height=300)
+    return alt.layer(*layers).properties(title="Per-class accuracy", height=300, autosize=FIT_WIDTH)
 
 
 def probability_bars(probs: Sequence[float], class_names: Sequence[str], true: int, pred: int) -> alt.Chart:
@@ -141,7 +148,7 @@ def probability_bars(probs: Sequence[float], class_names: Sequence[str], true: i
                                                       range=["#2ca02c", "#d62728", "#bbb"])),  # fmt: skip
             tooltip=["class:N", alt.Tooltip("probability:Q", format=".3f")],
         )
-        .properties(height=220, title="Predicted probabilities")
+        .properties(height=220, title="Predicted probabilities", autosize=FIT_WIDTH)
     )
 
 
@@ -153,21 +160,29 @@ def runs_overlay(histories: dict[str, Sequence[dict]], metric: str = "val_accura
     return (
         alt.Chart(df)
         .mark_line(point=True, strokeDash=dash)
-        .encode(x=alt.X("epoch:Q"), y=alt.Y(f"{metric}:Q", scale=alt.Scale(zero=False)), color="run:N",
+        .encode(x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1, format="d")), y=alt.Y(f"{metric}:Q", scale=alt.Scale(zero=False)),
+                color=alt.Color("run:N", legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=600)),
                 tooltip=["run:N", "epoch:Q", alt.Tooltip(f"{metric}:Q", format=".4f")])  # fmt: skip
-        .properties(title=f"{metric.replace('_', ' ')} per epoch, all runs", height=300)
+        .properties(title=f"{metric.replace('_', ' ')} per epoch, all runs", height=300, autosize=FIT_WIDTH)
     )
 
 
 def lr_preview(lrs: Sequence[float], steps_per_epoch: int) -> alt.Chart:
-    """The learning rate η over the run (x in epochs)."""
+    """The learning rate η over the run, x in epochs: step s trains from s/steps to (s + 1)/steps."""
     n = len(lrs)
     idx = _thin(n, 600)
-    df = pd.DataFrame({"epoch": (idx + 1) / max(steps_per_epoch, 1), "lr": np.asarray(lrs)[idx]})
+    per_epoch = max(steps_per_epoch, 1)
+    epoch = np.r_[idx / per_epoch, n / per_epoch]  # the last rate holds until the run's end
+    df = pd.DataFrame({"epoch": epoch, "lr": np.r_[np.asarray(lrs, dtype=float)[idx], lrs[-1] if n else np.nan]})
+    top = float(df["lr"].max()) if n else 1.0
     return (
-        alt.Chart(df)
-        .mark_line(color="#9467bd")
-        .encode(x=alt.X("epoch:Q"), y=alt.Y("lr:Q", title="learning rate η"),
-                tooltip=[alt.Tooltip("epoch:Q", format=".2f"), alt.Tooltip("lr:Q", format=".2e")])  # fmt: skip
-        .properties(title="Learning-rate schedule", height=180)
+        alt.Chart(df, title="Learning-rate schedule", height=180, autosize=FIT_WIDTH)
+        .mark_line(color="#9467bd", strokeWidth=2.5, interpolate="step-after")
+        .encode(
+            x=alt.X("epoch:Q", title="epoch", scale=alt.Scale(domain=[0, n / per_epoch], nice=False),
+                    axis=alt.Axis(tickMinStep=1) if n >= 2 * per_epoch else alt.Axis()),
+            y=alt.Y("lr:Q", title="learning rate η", scale=alt.Scale(domain=[0, top * 1.1], nice=False),
+                    axis=alt.Axis(format="~g", tickCount=4)),
+            tooltip=[alt.Tooltip("epoch:Q", format=".2f"), alt.Tooltip("lr:Q", format=".3g", title="η")],
+        )
     )

@@ -253,7 +253,8 @@ def _train(
         if config.early_stopping and since_best >= config.patience:
             result.status = "early_stopped"
             result.message = (
-                f"early stopping after epoch {epoch}: {config.monitor} did not improve for {config.patience} epochs "
+                f"early stopping after epoch {epoch}: {config.monitor} did not improve for {config.patience} "
+                f"epoch{'s' if config.patience > 1 else ''} "
                 f"(best epoch {result.best_epoch})"
             )
             break
