@@ -9,6 +9,7 @@ import streamlit as st
 from core.fashion_data import CLASS_NAMES, cache_status, load_fashion_mnist, sample_gallery
 from core.fashion_download import NPZ_ENV, DownloadError, default_cache_dir, offline_instructions
 from core.trainer import build_model, run_experiment, summarize
+from core.trainer.experiment import check_transfer
 from core.trainer.models import cpu_threads
 from core.trainer.optim import make_lr_schedule
 from core.trainer.runs import metrics_of, save_run
@@ -119,11 +120,10 @@ def _collect(job: TrainingJob) -> None:
     """Turn a finished job into a RunRecord in the session's history (once)."""
     ss["fm_collected"] = True
     if job.state != "done":
-        if job.state == "error":
-            st.error(f"Training failed: {job.error}")
-        return
+        return  # the live panel says why
     result, splits, evaluation = job.result
-    k = len(ss["fm_runs"]) + 1
+    job.result = None  # the session keeps the RunRecord, not the model and the 55 MB of splits
+    k = ss["fm_count"] = ss.get("fm_count", 0) + 1
     name = f"#{k} {job.label}"
     folder = save_run(result, _session_dir() / f"run{k}")
     mistakes = []
@@ -156,6 +156,11 @@ start_from = c1.selectbox("Start from the weights of", ["(fresh weights)", *runs
 if config is not None and start_from in runs_with_weights:
     freeze = c2.slider("Freeze the first hidden layers", 0, len(config.hidden), 0, key="freeze")
     config = config.replace(init_from=str(runs_with_weights[start_from].folder), freeze=freeze)
+    try:
+        check_transfer(config)
+    except (ValueError, OSError) as exc:
+        st.error(f"{exc} — pick other weights or change the model.")
+        config = None
 if st.button("Train", type="primary", disabled=config is None or data is None, key="train"):
     _start(config, data)
 job = ss.get("fm_job")
@@ -195,6 +200,10 @@ def live_panel() -> None:
                         width="stretch")  # fmt: skip
     if log.end is not None:
         st.caption(f"**{log.end.status}** — {log.end.message}")
+    elif job.state == "error":
+        st.error(f"Training failed: {job.error}")
+    elif job.state == "cancelled":
+        st.caption("Left the waiting line before training started.")
     if not job.active and not ss.get("fm_collected", True):
         st.rerun(scope="app")  # the run ended: redraw the whole page with its results
 

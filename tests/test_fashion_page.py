@@ -211,6 +211,12 @@ def test_short_training_run_then_a_second_run_to_compare(small_npz):
     assert list(table["run"]) == ["#1 lecture · hidden 32 · 3 epochs", "#2 lecture · hidden 32 · dropout 0.5 · 3 epochs"]
     assert list(table["dropout"]) == ["0", "0.5"]
     assert len(at.get("download_button")) == 3
+    at.selectbox(key="transfer").select(table["run"][0]).run()
+    at.slider(key="freeze").set_value(1).run()
+    at.toggle(key="bn").set_value(True).run()  # frozen layers whose batch norm was never trained
+    assert any("cannot freeze" in e.value for e in at.error) and at.button(key="train").disabled
+    at.toggle(key="bn").set_value(False).run()
+    assert not at.error and not at.button(key="train").disabled
 
 
 def test_stop_button_stops_the_run(small_npz):

@@ -21,6 +21,7 @@ from core.trainer import PRESETS, TrainConfig, build_model, preset, run_experime
 from core.trainer import models as tm
 from core.trainer.cli import EPOCH_KEYS, main
 from core.trainer.evaluation import predict_logits
+from core.trainer.experiment import check_transfer, rekeyed
 from core.trainer.loop import l1_penalty
 from core.trainer.optim import TORCH_OPTIMIZERS, make_lr_schedule, make_optimizer, restart_period
 from core.trainer.runs import list_runs, load_model, load_run, save_run, zip_run
@@ -308,6 +309,21 @@ def test_save_load_round_trip_and_transfer_with_freezing(tmp_path):
     assert "froze" in second.message
     with pytest.raises(ValueError, match="cannot freeze"):
         run_experiment(TrainConfig(**{**FAST, "hidden": (16,), "init_from": str(folder), "freeze": 1}), DATA)
+
+
+def test_transfer_maps_layers_across_dropout_layouts(tmp_path):
+    first, _, _ = run_experiment(TrainConfig(**FAST), DATA)  # 784-32-10, no dropout: Linear at 0 and 2
+    folder = save_run(first, tmp_path / "plain")
+    with_dropout = TrainConfig(**{**FAST, "epochs": 1, "dropout": (0.5,), "init_from": str(folder), "freeze": 1})
+    state = rekeyed(first.model.state_dict(), first.config, with_dropout)  # Linear at 0 and 3 there
+    assert sorted(state) == ["0.bias", "0.weight", "3.bias", "3.weight"]
+    torch.testing.assert_close(state["3.weight"], first.model[2].weight)
+    second, _, _ = run_experiment(with_dropout, DATA)
+    assert "4 of 4 tensors" in second.message
+    torch.testing.assert_close(second.model[0].weight.cpu(), first.model[0].weight.cpu())  # frozen, loaded
+    with pytest.raises(ValueError, match="batch norm"):
+        check_transfer(TrainConfig(**{**FAST, "batch_norm": True, "init_from": str(folder), "freeze": 1}))
+    assert check_transfer(TrainConfig(**{**FAST, "batch_norm": True, "init_from": str(folder)})) == first.config
 
 
 @pytest.mark.parametrize(

@@ -6,12 +6,14 @@ import threading
 from collections.abc import Callable
 
 import torch
+from torch import nn
 
 from core.fashion_data import FashionMNIST, Splits, prepare
 from core.trainer.config import TrainConfig
 from core.trainer.evaluation import Evaluation, evaluate
 from core.trainer.events import Event
 from core.trainer.loop import TrainResult, train
+from core.trainer.models import build_model
 from core.trainer.runs import load_run, load_state
 
 
@@ -28,22 +30,44 @@ def splits_for(config: TrainConfig, data: FashionMNIST) -> Splits:
     )
 
 
-def transfer_state(config: TrainConfig) -> dict[str, torch.Tensor] | None:
-    """The weights of ``config.init_from`` (None without it); ValueError if its first layers do not fit."""
+def check_transfer(config: TrainConfig) -> TrainConfig | None:
+    """The config of ``config.init_from``'s saved run (None without one); ValueError if it cannot start this config."""
     if not config.init_from:
         return None
     source = load_run(config.init_from).config
-    shared = min(len(source.hidden), len(config.hidden))
-    if config.freeze > shared or source.hidden[: config.freeze] != config.hidden[: config.freeze]:
+    if config.freeze and source.hidden[: config.freeze] != config.hidden[: config.freeze]:
         raise ValueError(
             f"cannot freeze {config.freeze} layer(s): the saved run has hidden {list(source.hidden)}, "
             f"this config {list(config.hidden)}"
         )
-    if source.batch_norm != config.batch_norm or bool(source.dropouts() and any(source.dropouts())) != bool(
-        any(config.dropouts())
-    ):
-        raise ValueError("transfer learning needs the same layer layout (batch norm and dropout on/off) as the saved run")
-    return load_state(config.init_from)
+    if config.freeze and config.batch_norm and not source.batch_norm:
+        raise ValueError("cannot freeze layers whose batch norm the saved run never trained (it had none)")
+    return source
+
+
+def rekeyed(state: dict[str, torch.Tensor], source: TrainConfig, target: TrainConfig) -> dict[str, torch.Tensor]:
+    """``state`` of a ``source`` model under the keys of a ``target`` model: the k-th Linear (and the k-th
+    BatchNorm1d) of one becomes the k-th of the other, whatever dropout layers shift their places."""
+    def places(config: TrainConfig) -> dict[type, list[int]]:
+        out: dict[type, list[int]] = {}
+        for i, m in enumerate(build_model(config)):
+            out.setdefault(type(m), []).append(i)
+        return out
+
+    src, dst = places(source), places(target)
+    move = {f"{a}.": f"{b}." for kind in (nn.Linear, nn.BatchNorm1d) for a, b in zip(src.get(kind, []), dst.get(kind, []))}
+    out = {}
+    for key, value in state.items():
+        prefix, _, name = key.partition(".")
+        if f"{prefix}." in move:
+            out[move[f"{prefix}."] + name] = value
+    return out
+
+
+def transfer_state(config: TrainConfig) -> dict[str, torch.Tensor] | None:
+    """The weights of ``config.init_from`` under this config's layer keys (None without it); ValueError if unfit."""
+    source = check_transfer(config)
+    return None if source is None else rekeyed(load_state(config.init_from), source, config)
 
 
 def run_experiment(
