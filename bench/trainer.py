@@ -8,7 +8,8 @@ CrossEntropyLoss(label_smoothing=0.01), each batch moved to the device. Ours: ``
 the ``lecture`` preset run the way the page runs it: a ``TrainingJob`` thread whose event callback records
 every batch for the live chart. Like with like:
 
-- the same 52,500 images (the stratified 75% part, no validation split), batch size 64, model, optimizer;
+- the same 52,500 images (the stratified 75% part, no validation split), batch size 64, model, optimizer,
+  each epoch the first one of a fresh model with the same seed on both sides;
 - the same intra-op thread count (the trainer's own choice, ``cpu_threads()``, unless ``--threads``);
 - the same kind of thread: each reference epoch also runs in a fresh worker thread, because OpenMP
   spin-waits differently in the main thread than in a second one (see ``cpu_threads``);
@@ -58,20 +59,21 @@ def get_data(path: str | None) -> tuple[FashionMNIST, str]:
 
 
 class LectureLoop:
-    """The lecture's training loop over a DataLoader; ``epoch()`` trains one epoch and returns its seconds."""
+    """The lecture's training loop over a DataLoader; ``epoch(seed)`` trains a fresh model for one epoch."""
 
     def __init__(self, config: TrainConfig, splits: Splits, device: torch.device) -> None:
-        torch.manual_seed(0)
-        self.device = device
-        self.model = build_model(config).to(device)
-        self.optimizer = torch.optim.RMSprop(self.model.parameters(), lr=0.001, momentum=0.0)
+        self.config, self.device = config, device
         self.criterion = nn.CrossEntropyLoss(label_smoothing=0.01)
         X = torch.tensor(splits.X_train, dtype=torch.float32) / 255.0  # (n, 784) in [0, 1]
         y = torch.tensor(splits.y_train, dtype=torch.long)
         self.loader = DataLoader(TensorDataset(X, y), batch_size=64, shuffle=True)
 
-    def epoch(self, threads: int) -> float:
+    def epoch(self, threads: int, seed: int) -> float:
+        """Seconds for the first epoch of a fresh, seeded model (the trainer's side does the same)."""
         torch.set_num_threads(threads)
+        torch.manual_seed(seed)
+        self.model = build_model(self.config).to(self.device)
+        self.optimizer = torch.optim.RMSprop(self.model.parameters(), lr=0.001, momentum=0.0)
         start = time.perf_counter()
         for X_batch, y_batch in self.loader:
             X_batch, y_batch = X_batch.to(self.device), y_batch.to(self.device)
@@ -126,11 +128,12 @@ def main() -> None:
 
     reference = LectureLoop(config, splits, device)
     contenders: dict[str, Callable[[int], float]] = {
-        "lecture loop": lambda r: in_worker_thread(lambda: reference.epoch(threads)),
+        "lecture loop": lambda r: in_worker_thread(lambda: reference.epoch(threads, seed=r)),
         "core.trainer (UI path)": lambda r: trainer_epoch(config.replace(seed=r), splits),
     }
     if args.default_threads:
-        contenders[f"lecture loop, main thread, {default_threads} threads"] = lambda r: reference.epoch(default_threads)
+        name = f"lecture loop, main thread, {default_threads} threads"
+        contenders[name] = lambda r: reference.epoch(default_threads, seed=r)
     for run in contenders.values():  # warm-up
         run(0)
     times: dict[str, list[float]] = {name: [] for name in contenders}

@@ -10,13 +10,12 @@ from core.fashion_data import CLASS_NAMES, cache_status, load_fashion_mnist, sam
 from core.fashion_download import NPZ_ENV, DownloadError, default_cache_dir, offline_instructions
 from core.trainer import build_model, run_experiment, summarize
 from core.trainer.experiment import check_transfer
-from core.trainer.models import cpu_threads
 from core.trainer.optim import make_lr_schedule
 from core.trainer.runs import metrics_of, save_run
 from ui import fashion_charts as fc
 from ui.fashion_controls import model_builder, run_label
 from ui.fashion_views import RunRecord, history_view, replay_view, results_view, summary_view
-from ui.training_jobs import LIMITER, TrainingJob
+from ui.training_jobs import LIMITER, TrainingJob, training_threads
 from ui.urlstate import forget_code_writes, share_hint
 
 ss = st.session_state
@@ -140,7 +139,7 @@ def _start(config, data) -> None:
     if old is not None and old.active:
         old.stop()
     label = run_label(config, ss.get("preset", "lecture"))
-    config = config.replace(threads=cpu_threads(concurrent=LIMITER.capacity))  # the server's cores, shared fairly
+    config = config.replace(threads=training_threads(LIMITER.capacity))  # the server's cores, shared fairly
 
     def work(on_event, stop):
         return run_experiment(config, data, on_event=on_event, stop=stop, top_mistakes=12)

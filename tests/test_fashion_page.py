@@ -18,7 +18,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
-from ui.training_jobs import Limiter, TrainingJob
+from ui.training_jobs import Limiter, TrainingJob, training_threads
 
 PAGE = str(ROOT / "pages" / "fashion_mnist.py")
 REQUIRED = os.environ.get("REQUIRE_BROWSER") == "1"
@@ -82,6 +82,18 @@ def test_failing_job_reports_the_error_and_frees_its_slot():
 
     job = TrainingJob(boom, limiter=limiter).start()
     assert job.join(2) and job.state == "error" and "bad config" in job.error and limiter.running == 0
+
+
+def test_training_threads_default_to_a_fair_share_and_follow_the_environment(monkeypatch):
+    from core.trainer import models
+
+    monkeypatch.delenv("FASHION_TRAIN_THREADS", raising=False)
+    monkeypatch.setattr(models, "available_cores", lambda: 16)
+    assert training_threads(1) == 8 and training_threads(4) == 3 and training_threads(32) == 1
+    monkeypatch.setenv("FASHION_TRAIN_THREADS", "2")
+    assert training_threads(8) == 2
+    monkeypatch.setenv("FASHION_TRAIN_THREADS", "many")
+    assert training_threads(8) == 1
 
 
 def test_capacity_default_comes_from_the_environment(monkeypatch):

@@ -10,6 +10,7 @@ stops itself between two batches when
 
 At most ``Limiter.capacity`` jobs train at once in this server process (default: one per pair of
 CPU cores, at least one; ``FASHION_MAX_TRAININGS`` overrides it); the others wait in line and say so.
+Each training uses ``training_threads`` CPU threads (``FASHION_TRAIN_THREADS`` overrides the default).
 This module holds no streamlit calls, so it is tested without a browser.
 """
 
@@ -23,14 +24,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 MAX_ENV = "FASHION_MAX_TRAININGS"
+THREADS_ENV = "FASHION_TRAIN_THREADS"
+
+
+def _positive_env(name: str) -> int | None:
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw.isdigit() and int(raw) > 0 else None
 
 
 def default_capacity() -> int:
     """$FASHION_MAX_TRAININGS, else one training per pair of CPU cores (at least 1)."""
-    raw = os.environ.get(MAX_ENV, "")
-    if raw.strip().isdigit() and int(raw) > 0:
-        return int(raw)
-    return max(1, (os.cpu_count() or 1) // 2)
+    return _positive_env(MAX_ENV) or max(1, (os.cpu_count() or 1) // 2)
+
+
+def training_threads(capacity: int) -> int:
+    """CPU threads per training: $FASHION_TRAIN_THREADS, else the cores but one shared by ``capacity`` trainings."""
+    from core.trainer.models import cpu_threads  # torch: imported only when a training starts
+
+    return _positive_env(THREADS_ENV) or cpu_threads(concurrent=capacity)
 
 
 class Limiter:
