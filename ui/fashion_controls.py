@@ -106,7 +106,7 @@ def model_builder() -> tuple[TrainConfig | None, str | None]:
                help="stop when the monitored validation score has not improved for `patience` epochs")
     monitor = bound(c3.selectbox, "Monitor", list(MONITORS), key="monitor", disabled=not es)
     patience = bound(c4.slider, "Patience (epochs)", 1, 10, 3, key="patience", disabled=not es)
-    restore = bound(c5.toggle, "Restore the best weights", key="restore", value=d["restore"], disabled=not es,
+    restore = bound(c5.toggle, "Restore best", key="restore", value=d["restore"], disabled=not es,
                     help="at the end, go back to the weights of the best epoch (marked on the curves)")
     with st.expander("Data and device"):
         c1, c2, c3, c4 = st.columns(4)
