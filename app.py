@@ -1,4 +1,9 @@
-"""How to Train Your Neurons: the entry point. Streamlit navigation over pages/, sectioned like the lecture."""
+"""How to Train Your Neurons: the entry point. Streamlit navigation over app_pages/, sectioned like the lecture.
+
+The page scripts live in app_pages/, not pages/: Streamlit still treats a folder named pages/ beside the entry
+point as a legacy multipage app until some session has run st.navigation, so a shared link opened first after
+a restart would run its page without this frame (no wide layout, a bare file list as the sidebar).
+"""
 
 import streamlit as st
 

@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.run()
-    at.switch_page("pages/backprop.py")
+    at.switch_page("app_pages/backprop.py")
     at.run()
     n = args.reruns
     print(f"{'edit':<34}{'median ms':>10}{'max ms':>10}")

@@ -46,7 +46,7 @@ def bench_page(file: str, reruns: int) -> tuple[float, float, str]:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)  # through the navigation, like a visitor
     t0 = time.perf_counter()
     at.run()
-    if file != "pages/home.py":
+    if file != "app_pages/home.py":
         at.switch_page(file)
         t0 = time.perf_counter()
         at.run()

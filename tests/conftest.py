@@ -1,10 +1,36 @@
-"""Shared test setup: run from the repository root so pages and core import as in the app."""
+"""Shared test setup: run from the repository root so pages and core import as in the app; browser fixtures."""
 
 import os
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 os.chdir(ROOT)
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from browser_support import chromium_browser, serve_app, write_small_fashion_npz  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The app on a free loopback port (one per test module), with a tiny Fashion-MNIST stand-in as its data."""
+    data = write_small_fashion_npz(tmp_path_factory.mktemp("data") / "fashion-small.npz")
+    with serve_app({"FASHION_MNIST_NPZ": str(data)}) as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_server(tmp_path):
+    """A server no session has visited yet: for what a shared link meets right after a (Cloud) restart."""
+    data = write_small_fashion_npz(tmp_path / "fashion-small.npz")
+    with serve_app({"FASHION_MNIST_NPZ": str(data)}) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium_browser() as b:
+        yield b

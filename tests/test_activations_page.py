@@ -11,7 +11,7 @@ from core.boundaries import fit_boundary
 from core.initializers import INITIALIZERS
 from core.output_layer import output_view
 
-PAGE = str(ROOT / "pages/activations.py")
+PAGE = str(ROOT / "app_pages/activations.py")
 SECTIONS = ["1. Function and derivative", "2. Vanishing and exploding gradients", "3. Dying ReLU",
             "4. ReLU vs tanh decision boundaries", "5. Output activations"]
 

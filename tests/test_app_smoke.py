@@ -1,9 +1,9 @@
 """Every page in the navigation runs in AppTest without an exception, draws a chart and survives a widget change."""
 
-import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from browser_support import write_small_fashion_npz
 from conftest import ROOT
 from ui.navigation import PAGES, existing_pages
 
@@ -14,11 +14,7 @@ PAGE_IDS = [p.url_path or "home" for p in existing_pages()]
 @pytest.fixture
 def small_fashion_npz(tmp_path, monkeypatch):
     """A tiny stand-in for the Fashion-MNIST file, so the trainer page has data without the 30 MB download."""
-    rng = np.random.default_rng(0)
-    labels = np.repeat(np.arange(10, dtype=np.uint8), 30)
-    images = rng.integers(0, 256, size=(labels.size, 28, 28), dtype=np.uint8)
-    path = tmp_path / "fashion-small.npz"
-    np.savez_compressed(path, images=images, labels=labels)
+    path = write_small_fashion_npz(tmp_path / "fashion-small.npz")
     monkeypatch.setenv("FASHION_MNIST_NPZ", str(path))
     return path
 
@@ -26,7 +22,7 @@ def small_fashion_npz(tmp_path, monkeypatch):
 def _open(page_file: str) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     at.run()
-    if page_file != "pages/home.py":
+    if page_file != "app_pages/home.py":
         at.switch_page(page_file)
         at.run()
     return at
@@ -56,7 +52,7 @@ def _change_a_widget(at: AppTest) -> str:
 
 def test_navigation_lists_exactly_the_existing_pages():
     existing = existing_pages()
-    assert existing[0].file == "pages/home.py" and existing[0].url_path == ""
+    assert existing[0].file == "app_pages/home.py" and existing[0].url_path == ""
     assert {p.url_path for p in PAGES} >= {"activations", "initialization", "optimizers", "backprop", "fashion-mnist"}
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
     assert not at.exception

@@ -4,13 +4,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
-from test_browser import CHART, IDLE, browser, server  # noqa: F401  (fixtures for the Chromium test)
+from browser_support import CHART, IDLE
 from core.walkthrough import MAZUR, default_numbers, params_from_rows, walkthrough
 from ui.backprop_inputs import format_numbers, parse_numbers
 
 
 def _page(params: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages/backprop.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "app_pages/backprop.py"), default_timeout=60)
     for key, value in (params or {}).items():
         at.query_params[key] = value
     return at.run()

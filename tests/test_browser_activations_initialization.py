@@ -1,13 +1,13 @@
 """The two explainer pages in Chromium: a link restores the view, a control writes the URL, a bad value is flagged.
 
-AppTest cannot see the address bar, so these checks need the real browser (same harness as test_browser.py).
+AppTest cannot see the address bar, so these checks need the real browser (harness: tests/browser_support.py).
 """
 
 from __future__ import annotations
 
 import pytest
 
-from test_browser import IDLE, _open, browser, server  # noqa: F401  (fixtures used by name)
+from browser_support import IDLE, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +28,7 @@ def _press(page, slider_label: str, key: str, expected: str) -> None:
 ])
 def test_link_restores_the_view_and_a_moved_control_reaches_the_url(server, browser, path, params, slider, key,
                                                                      expected):
-    page, errors = _open(browser, f"{server}/{path}?{params}", f"{path}-link")
+    page, errors = open_page(browser, f"{server}/{path}?{params}", f"{path}-link")
     try:
         assert page.locator('[data-testid="stException"]').count() == 0
         assert page.locator('[data-testid="stAlert"]').filter(has_text="is not valid").count() == 0
@@ -46,7 +46,7 @@ def test_link_restores_the_view_and_a_moved_control_reaches_the_url(server, brow
 
 @pytest.mark.parametrize("path, bad", [("activations", "out=tanh"), ("initialization", "init=xavier")])
 def test_bad_link_value_is_flagged_in_the_browser(server, browser, path, bad):
-    page, errors = _open(browser, f"{server}/{path}?{bad}", f"{path}-bad-link")
+    page, errors = open_page(browser, f"{server}/{path}?{bad}", f"{path}-bad-link")
     try:
         assert page.locator('[data-testid="stAlert"]').filter(has_text=bad).count() == 1
         assert page.locator('[data-testid="stException"]').count() == 0

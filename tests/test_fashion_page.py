@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 from conftest import ROOT
 from ui.training_jobs import Limiter, TrainingJob, training_threads
 
-PAGE = str(ROOT / "pages" / "fashion_mnist.py")
+PAGE = str(ROOT / "app_pages" / "fashion_mnist.py")
 REQUIRED = os.environ.get("REQUIRE_BROWSER") == "1"
 
 

@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
 
-PAGE = str(ROOT / "pages/initialization.py")
+PAGE = str(ROOT / "app_pages/initialization.py")
 SIGNAL_CHARTS = 4  # activation boxes, gradient boxes, two std-per-layer lines
 OTHER_CHARTS = 3  # symmetry heatmaps ×2 (one per start), race losses; the symmetry loss chart when k > 0
 

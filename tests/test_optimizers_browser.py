@@ -1,7 +1,7 @@
 """The optimizer zoo in headless Chromium: the lecture race, scrubbing, play, a learning rate, precision, a preset,
 a click on the surface and every section, with no console errors; screenshots go to artifacts/screenshots/.
 
-Shares the server and browser fixtures of test_browser.py (system Chromium through Playwright).
+Harness and fixtures: tests/browser_support.py and conftest.py (system Chromium through Playwright).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from test_browser import CHART, IDLE, SHOTS, _is_error, browser, server  # noqa: F401 (fixtures)
+from browser_support import CHART, IDLE, SHOTS, is_console_error
 
 pytestmark = pytest.mark.browser
 
@@ -44,11 +44,11 @@ def _shot(page, name: str) -> None:
 
 
 @pytest.fixture()
-def zoo(server, browser):  # noqa: F811 (fixtures imported above)
+def zoo(server, browser):
     """The page opened through the app's navigation, idle, with its console errors collected."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if _is_error(m) else None)
+    page.on("console", lambda m: errors.append(m.text) if is_console_error(m) else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(server, wait_until="domcontentloaded")  # the app's entry point first, as st.navigation needs
     page.wait_for_selector(IDLE, timeout=120_000)

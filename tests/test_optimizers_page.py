@@ -15,7 +15,7 @@ from core.surfaces import SURFACES, get_surface
 from core.trajectories import RunSpec, race
 from ui.optimizer_controls import LR_GRID
 
-PAGE = str(ROOT / "pages/optimizers.py")
+PAGE = str(ROOT / "app_pages/optimizers.py")
 
 
 def _page(params: dict | None = None) -> AppTest:

@@ -25,16 +25,16 @@ class PageInfo:
 
 
 PAGES = [
-    PageInfo("", "pages/home.py", "Home", ":material/home:", "", "Architecture: logistic regression as one neuron"),
-    PageInfo("Foundations", "pages/backprop.py", "Backpropagation walk-through", ":material/account_tree:", "backprop",
+    PageInfo("", "app_pages/home.py", "Home", ":material/home:", "", "Architecture: logistic regression as one neuron"),
+    PageInfo("Foundations", "app_pages/backprop.py", "Backpropagation walk-through", ":material/account_tree:", "backprop",
              "Basic architecture, more layers, forward pass as tensor operations, backward pass, computational graph"),
-    PageInfo("Foundations", "pages/activations.py", "Activations & gradients", ":material/show_chart:", "activations",
+    PageInfo("Foundations", "app_pages/activations.py", "Activations & gradients", ":material/show_chart:", "activations",
              "Activation functions for hidden and output layers, vanishing gradients, dying ReLU, ReLU vs tanh"),
-    PageInfo("Training", "pages/initialization.py", "Weight initialization", ":material/casino:", "initialization",
+    PageInfo("Training", "app_pages/initialization.py", "Weight initialization", ":material/casino:", "initialization",
              "Zeros vs small vs large random weights, Glorot/Xavier, He, symmetry, transfer learning"),
-    PageInfo("Training", "pages/optimizers.py", "Optimizer zoo", ":material/landscape:", "optimizers",
+    PageInfo("Training", "app_pages/optimizers.py", "Optimizer zoo", ":material/landscape:", "optimizers",
              "SGD, learning-rate schedules, momentum, Nesterov, Adagrad, RMSprop, Adam, Adamax"),
-    PageInfo("In practice", "pages/fashion_mnist.py", "Fashion-MNIST trainer", ":material/checkroom:", "fashion-mnist",
+    PageInfo("In practice", "app_pages/fashion_mnist.py", "Fashion-MNIST trainer", ":material/checkroom:", "fashion-mnist",
              "PyTorch training loop, GPU, model summary, early stopping, L1/L2, dropout, batch norm"),
 ]
 
