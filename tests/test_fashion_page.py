@@ -4,24 +4,19 @@ and one real-browser run. Data is a tiny synthetic npz (or small IDX files on a 
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from browser_support import IDLE, collect_errors, serve_app
 from conftest import ROOT
 from ui.training_jobs import Limiter, TrainingJob, training_threads
 
 PAGE = str(ROOT / "app_pages" / "fashion_mnist.py")
-REQUIRED = os.environ.get("REQUIRE_BROWSER") == "1"
 
 
 # --- background jobs -----------------------------------------------------------------------
@@ -287,55 +282,22 @@ def test_replay_scrubs_through_a_saved_run(small_npz, tmp_path):
 
 
 # --- a real browser --------------------------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.browser
-def test_browser_trains_a_small_model(tmp_path):
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        chromium = None
-    if not chromium:
-        if REQUIRED:
-            pytest.fail("REQUIRE_BROWSER=1 but Chromium/Playwright is missing")
-        pytest.skip("Chromium or Playwright is not installed")
+def test_browser_trains_a_small_model(tmp_path, browser):
     data = write_small_npz(tmp_path / "small.npz")
-    port = _free_port()
-    env = {**os.environ, "FASHION_MNIST_NPZ": str(data), "FASHION_RUNS_DIR": str(tmp_path / "runs")}
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.address",
-           "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
-           "--server.fileWatcherType", "none"]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.5)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium,
-                                        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])  # fmt: skip
-            page = browser.new_page(viewport={"width": 1400, "height": 3000})
-            # In through the navigation, as a student would (a deep link opened as a server's first session
-            # can show Streamlit's "page not found" notice over the right page: a frontend race, not this page).
-            page.goto(url)
+    with serve_app({"FASHION_MNIST_NPZ": str(data), "FASHION_RUNS_DIR": str(tmp_path / "runs")}) as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 3000})
+        errors = collect_errors(page)
+        try:
+            page.goto(url)  # in through the navigation, as a student would
             page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=60_000)
             page.locator('[data-testid="stSidebarNav"]').get_by_text("Fashion-MNIST trainer").click()
             page.get_by_role("button", name="Train").click(timeout=60_000)
             page.get_by_role("heading", name="4. Results").wait_for(timeout=90_000)
-            page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=30_000)
+            page.wait_for_selector(IDLE, timeout=30_000)
             assert page.locator('[data-testid="stException"]').count() == 0
             assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 4
             assert page.get_by_text("Test accuracy").count() >= 1
-            browser.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+            assert errors == [], errors
+        finally:
+            page.close()
