@@ -2,15 +2,15 @@
 
 import streamlit as st
 
-from core.activation_curves import activation_curves, read_off
-from core.activations import ACTIVATIONS
-from core.boundaries import fit_boundary, lecture_moons
-from core.dying_relu import DyingConfig, dying_relu
-from core.gradient_flow import gradient_flow
-from core.initializers import INITIALIZERS
-from core.optimizers import OPTIMIZERS
-from core.output_layer import DEFAULT_LOGITS, OUTPUT_ACTIVATIONS, output_view, parse_logits
-from ui.activation_charts import (boundary_chart, dead_units_chart, dying_charts, function_panel,
+from core.lessons.activations.curves import activation_curves, read_off
+from core.engine.activations import ACTIVATIONS
+from core.lessons.activations.boundaries import fit_boundary, lecture_moons
+from core.lessons.activations.dying_relu import DyingConfig, dying_relu
+from core.lessons.activations.gradient_flow import gradient_flow
+from core.engine.initializers import INITIALIZERS
+from core.engine.optim import OPTIMIZERS
+from core.lessons.activations.output_layer import DEFAULT_LOGITS, OUTPUT_ACTIVATIONS, output_view, parse_logits
+from ui.activations.charts import (boundary_chart, dead_units_chart, dying_charts, function_panel,
                                   gradient_norm_chart, output_bars)
 from ui.urlstate import bound, share_hint
 

@@ -4,17 +4,17 @@ cycle step by step in the lecture's colour code, the computational graph of the 
 import pandas as pd
 import streamlit as st
 
-from core.activations import ACTIVATIONS
-from core.architecture import count_parameters, lecture_widget_sizes, parse_architecture
-from core.compgraph import build_graph
-from core.losses import LOSSES
-from core.minibatch import REDUCTIONS, batch_gradients, make_batch, tensor_ops, train_curve
-from core.network import OUTPUTS
-from core.walkthrough import MAZUR, default_numbers, params_from_rows, step_names, walkthrough, weight_names
-from ui import backprop_views as v
-from ui.backprop_diagrams import architecture_dot, compgraph_dot, network_dot
-from ui.backprop_inputs import number_field, set_numbers
-from ui.charts import line_chart
+from core.engine.activations import ACTIVATIONS
+from core.lessons.backprop.architecture import count_parameters, lecture_widget_sizes, parse_architecture
+from core.lessons.backprop.compgraph import build_graph
+from core.engine.losses import LOSSES
+from core.lessons.backprop.minibatch import REDUCTIONS, batch_gradients, make_batch, tensor_ops, train_curve
+from core.engine.network import OUTPUTS
+from core.lessons.backprop.walkthrough import MAZUR, default_numbers, params_from_rows, step_names, walkthrough, weight_names
+from ui.backprop import views as v
+from ui.backprop.diagrams import architecture_dot, compgraph_dot, network_dot
+from ui.backprop.inputs import number_field, set_numbers
+from ui.charts.builders import line_chart
 from ui.urlstate import bound, set_from_code, share_hint
 
 NUMBER_KEYS = ("x", "y", "W1", "b1", "W2", "b2")

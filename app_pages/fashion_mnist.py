@@ -6,16 +6,16 @@ from pathlib import Path
 
 import streamlit as st
 
-from core.fashion_data import CLASS_NAMES, cache_status, load_fashion_mnist, sample_gallery
-from core.fashion_download import NPZ_ENV, DownloadError, default_cache_dir, offline_instructions
+from core.trainer.data import CLASS_NAMES, cache_status, load_fashion_mnist, sample_gallery
+from core.trainer.download import NPZ_ENV, DownloadError, default_cache_dir, offline_instructions
 from core.trainer import build_model, run_experiment, summarize
 from core.trainer.experiment import check_transfer
 from core.trainer.optim import make_lr_schedule
 from core.trainer.runs import metrics_of, save_run
-from ui import fashion_charts as fc
-from ui.fashion_controls import model_builder, run_label
-from ui.fashion_views import RunRecord, history_view, replay_view, results_view, summary_view
-from ui.training_jobs import LIMITER, TrainingJob, training_threads
+from ui.fashion import charts as fc
+from ui.fashion.controls import model_builder, run_label
+from ui.fashion.views import RunRecord, history_view, replay_view, results_view, summary_view
+from ui.fashion.jobs import LIMITER, TrainingJob, training_threads
 from ui.urlstate import forget_code_writes, share_hint
 
 ss = st.session_state

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from core.datasets import DATASETS, make_dataset
-from core.neuron import evaluate_neuron, fit_neuron
-from ui.charts import decision_chart
-from ui.diagrams import neuron_dot
+from core.engine.datasets import DATASETS, make_dataset
+from core.lessons.home.neuron import evaluate_neuron, fit_neuron
+from ui.charts.builders import decision_chart
+from ui.charts.diagrams import neuron_dot
 from ui.navigation import existing_pages
 from ui.urlstate import bound, set_from_code, share_hint
 
@@ -81,7 +81,7 @@ right.button("Use these weights", on_click=_use_best_weights, icon=":material/au
 
 @st.cache_resource(show_spinner=False)
 def _device():
-    from core.device import detect_device
+    from core.trainer.device import detect_device
 
     return detect_device()
 

@@ -5,14 +5,14 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from core.activations import ACTIVATIONS
-from core.init_race import RaceConfig, run_race
-from core.initializers import INITIALIZERS
-from core.signal_depth import SignalConfig, SignalReport, signal_through_depth
-from core.symmetry import CONSTANT, SymmetryConfig, SymmetryRun, run_symmetry
-from core.optimizers import OPTIMIZERS
-from ui.init_charts import ACTIVATIONS_LABEL, GRADIENTS_LABEL, chart_spec, curves_frame, layer_boxes, loss_curves
-from ui.init_charts import std_frame, std_lines, summary_frame, weight_heatmaps, weights_frame
+from core.engine.activations import ACTIVATIONS
+from core.lessons.initialization.init_race import RaceConfig, run_race
+from core.engine.initializers import INITIALIZERS
+from core.lessons.initialization.signal_depth import SignalConfig, SignalReport, signal_through_depth
+from core.lessons.initialization.symmetry import CONSTANT, SymmetryConfig, SymmetryRun, run_symmetry
+from core.engine.optim import OPTIMIZERS
+from ui.initialization.charts import ACTIVATIONS_LABEL, GRADIENTS_LABEL, chart_spec, curves_frame, layer_boxes, loss_curves
+from ui.initialization.charts import std_frame, std_lines, summary_frame, weight_heatmaps, weights_frame
 from ui.navigation import PAGES
 from ui.urlstate import bound, share_hint
 

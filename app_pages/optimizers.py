@@ -1,21 +1,21 @@
-"""Optimizer zoo: gradient-descent variants racing on 2-D loss surfaces, computed live with core.optimizers."""
+"""Optimizer zoo: gradient-descent variants racing on 2-D loss surfaces, computed live with core.engine.optim."""
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core.optimizers import OPTIMIZERS
-from core.presets import LECTURE_SLOTS, PRESETS, SLOTS
-from core.schedules import SCHEDULES
-from core.surfaces import SURFACES, get_surface
-from core.trajectories import DEFAULT_PRECISION, MAX_STEPS, PRECISIONS, escape_box, race
-from ui import optimizer_charts as oc
-from ui.surface_image import colour_domain, surface_image
-from ui.optimizer_controls import (
+from core.engine.optim import OPTIMIZERS
+from core.lessons.optimizers.presets import LECTURE_SLOTS, PRESETS, SLOTS
+from core.engine.schedules import SCHEDULES
+from core.engine.surfaces import SURFACES, get_surface
+from core.lessons.optimizers.trajectories import DEFAULT_PRECISION, MAX_STEPS, PRECISIONS, escape_box, race
+from ui.optimizers import charts as oc
+from ui.optimizers.surface_image import colour_domain, surface_image
+from ui.optimizers.controls import (
     CONDITIONS, FULL_RERUN, PICK_KEY, apply_preset, bound, forget_code_writes, initial, initial_index, reset_start,
     set_by_code, slot_controls, start_from_click,
 )
-from ui.optimizer_views import mlp_view, step_view, sweep_view
+from ui.optimizers.views import mlp_view, step_view, sweep_view
 from ui.urlstate import share_hint
 
 st.title("Optimizer zoo on loss surfaces")

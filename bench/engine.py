@@ -19,7 +19,7 @@ import torch.nn.functional as F
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core.memory import keep_freed_memory  # noqa: E402
-from core.network import MLP  # noqa: E402
+from core.engine.network import MLP  # noqa: E402
 
 MALLOC_TUNED = keep_freed_memory()  # as app.py does
 

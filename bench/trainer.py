@@ -39,11 +39,11 @@ import torch  # noqa: E402
 from torch import nn  # noqa: E402
 from torch.utils.data import DataLoader, TensorDataset  # noqa: E402
 
-from core.fashion_data import FashionMNIST, Splits, load_fashion_mnist, prepare  # noqa: E402
+from core.trainer.data import FashionMNIST, Splits, load_fashion_mnist, prepare  # noqa: E402
 from core.memory import keep_freed_memory  # noqa: E402
 from core.trainer import TrainConfig, build_model, preset, train  # noqa: E402
 from core.trainer.models import cpu_threads, select_device  # noqa: E402
-from ui.training_jobs import Limiter, TrainingJob  # noqa: E402  (no streamlit inside)
+from ui.fashion.jobs import Limiter, TrainingJob  # noqa: E402  (no streamlit inside)
 
 MALLOC_TUNED = keep_freed_memory()  # as app.py does
 

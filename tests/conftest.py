@@ -11,7 +11,7 @@ os.chdir(ROOT)
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from browser_support import chromium_browser, serve_app, write_small_fashion_npz  # noqa: E402
+from tests.browser_support import chromium_browser, serve_app, write_small_fashion_npz  # noqa: E402
 
 
 @pytest.fixture(scope="module")

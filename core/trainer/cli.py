@@ -24,7 +24,7 @@ def _positive_int(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; every flag left unset keeps the preset's value."""
-    from core.schedules import SCHEDULES
+    from core.engine.schedules import SCHEDULES
 
     p = argparse.ArgumentParser(
         prog="python -m core.trainer",
@@ -96,8 +96,8 @@ def main(argv: list[str] | None = None) -> int:
         config = config_from_args(args)
     except ValueError as exc:
         parser.error(str(exc))  # exits with code 2
-    from core.fashion_data import load_fashion_mnist
-    from core.fashion_download import DownloadError
+    from core.trainer.data import load_fashion_mnist
+    from core.trainer.download import DownloadError
     from core.memory import keep_freed_memory
     from core.trainer.events import EpochEvent
     from core.trainer.experiment import run_experiment

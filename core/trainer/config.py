@@ -32,7 +32,7 @@ class TrainConfig:
     label_smoothing: float = 0.01
     optimizer: str = "rmsprop"
     lr: float = 0.001
-    schedule: str = "constant"  # a core.schedules name; its steps are optimizer steps (batches)
+    schedule: str = "constant"  # a core.engine.schedules name; its steps are optimizer steps (batches)
     schedule_kw: tuple[tuple[str, float], ...] = ()  # () = defaults scaled to the run's length
     l1: float = 0.0  # λ₁ in loss + λ₁·Σ|w|
     l2: float = 0.0  # the optimizer's weight_decay λ, i.e. loss + (λ/2)·Σw² (decoupled for adamw)
@@ -107,7 +107,7 @@ def _choice(name: str, value: str, valid: tuple[str, ...]) -> None:
 
 def validate(c: TrainConfig) -> None:
     """Raise a ValueError naming the field and the valid range/choices."""
-    from core.schedules import SCHEDULES
+    from core.engine.schedules import SCHEDULES
 
     _choice("activation", c.activation, ACTIVATION_NAMES)
     _choice("init", c.init, INIT_NAMES)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
-from core.fashion_data import FashionMNIST, Splits, prepare
+from core.trainer.data import FashionMNIST, Splits, prepare
 from core.trainer.config import TrainConfig
 from core.trainer.evaluation import Evaluation, evaluate
 from core.trainer.events import Event

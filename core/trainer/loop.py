@@ -22,7 +22,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from core.fashion_data import Splits
+from core.trainer.data import Splits
 from core.trainer.config import TrainConfig
 from core.trainer.evaluation import as_inputs, confusion, predict_logits
 from core.trainer.events import BatchEvent, EndEvent, EpochEvent, Event, StartEvent

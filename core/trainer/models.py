@@ -14,7 +14,7 @@ from core.trainer.config import TrainConfig
 
 N_INPUTS, N_CLASSES = 784, 10
 
-# The registry names of core.activations, as torch modules.
+# The registry names of core.engine.activations, as torch modules.
 TORCH_ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
     "relu": nn.ReLU,
     "tanh": nn.Tanh,
@@ -22,7 +22,7 @@ TORCH_ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
     "leaky_relu": lambda: nn.LeakyReLU(0.01),
     "elu": lambda: nn.ELU(alpha=1.0),
     "selu": nn.SELU,
-    "gelu": nn.GELU,  # exact (erf) form, like core.activations
+    "gelu": nn.GELU,  # exact (erf) form, like core.engine.activations
     "silu": nn.SiLU,
     "softplus": nn.Softplus,
     "linear": nn.Identity,
@@ -38,7 +38,7 @@ def _lecun_uniform(w: torch.Tensor) -> None:
     nn.init.uniform_(w, -bound, bound)
 
 
-# The registry names of core.initializers, as torch.nn.init calls on a Linear weight (out, in).
+# The registry names of core.engine.initializers, as torch.nn.init calls on a Linear weight (out, in).
 TORCH_INITIALIZERS: dict[str, Callable[[torch.Tensor], object] | None] = {
     "torch_default": None,  # keep nn.Linear's kaiming_uniform(a=√5) weights and uniform biases
     "zeros": nn.init.zeros_,

@@ -9,7 +9,7 @@ from typing import Any
 
 import torch
 
-from core.schedules import make_schedule
+from core.engine.schedules import make_schedule
 from core.trainer.config import TrainConfig
 
 # name -> (torch class, fixed hyper-parameters); lr and weight_decay come from the config.
@@ -72,5 +72,5 @@ def restart_period(total_steps: int, epochs: int) -> int:
 
 
 def make_lr_schedule(config: TrainConfig, steps_per_epoch: int) -> Callable[[int], float]:
-    """η(step) from core.schedules, step 0 being the first optimizer step."""
+    """η(step) from core.engine.schedules, step 0 being the first optimizer step."""
     return make_schedule(config.schedule, config.lr, **schedule_kwargs(config, steps_per_epoch))

@@ -1,0 +1,37 @@
+"""Gradient-descent optimizers with torch.optim's semantics, over lists of NumPy arrays: the registry.
+
+Each optimizer owns per-parameter state and updates the arrays in ``params`` in place through
+``step(grads)``; backward passes never touch weights. ``sgd.py`` holds SGD, momentum and Nesterov,
+``adaptive.py`` Adagrad, RMSprop, Adam, AdamW, Adamax and NAdam, ``base.py`` the shared step loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from core.engine.optim.adaptive import Adagrad, Adam, Adamax, AdamW, NAdam, RMSprop
+from core.engine.optim.base import Optimizer
+from core.engine.optim.sgd import SGD, Momentum, Nesterov
+
+__all__ = ["OPTIMIZERS", "make_optimizer", "Optimizer", "SGD", "Momentum", "Nesterov", "Adagrad", "RMSprop", "Adam",
+           "AdamW", "Adamax", "NAdam"]
+
+OPTIMIZERS: dict[str, type[Optimizer]] = {
+    cls.name: cls for cls in (SGD, Momentum, Nesterov, Adagrad, RMSprop, Adam, Adamax, NAdam, AdamW)
+}
+
+
+def make_optimizer(name: str, params: Sequence[np.ndarray], **hyper: Any) -> Optimizer:
+    """Build the optimizer registered as ``name`` over ``params`` with torch-named hyper-parameters."""
+    if name not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {name!r}; valid names: {', '.join(OPTIMIZERS)}")
+    cls = OPTIMIZERS[name]
+    unknown = set(hyper) - set(cls.defaults)
+    if unknown:
+        raise ValueError(
+            f"unknown hyper-parameter(s) {sorted(unknown)} for {name!r}; valid: {', '.join(cls.defaults)}"
+        )
+    return cls(params, **hyper)

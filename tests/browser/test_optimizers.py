@@ -1,0 +1,141 @@
+"""The optimizer zoo in headless Chromium: the lecture race, scrubbing, play, a learning rate, precision, a preset,
+a click on the surface and every section, with no console errors; screenshots go to artifacts/screenshots/.
+
+Harness and fixtures: tests/browser_support.py and conftest.py (system Chromium through Playwright).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from tests.browser_support import CHART, IDLE, SHOTS, is_console_error
+
+pytestmark = pytest.mark.browser
+
+
+def _idle(page) -> None:
+    page.wait_for_timeout(400)  # let a widget change reach the server before waiting for the run to end
+    page.wait_for_selector(IDLE, timeout=120_000)
+    page.wait_for_timeout(300)
+
+
+def _params(page) -> dict[str, list[str]]:
+    return parse_qs(urlparse(page.url).query)
+
+
+def _iteration(page) -> int:
+    return int(page.get_by_role("slider", name="Iteration").get_attribute("aria-valuetext"))
+
+
+def _warnings(page) -> str:
+    return " ".join(page.locator('[data-testid="stAlertContentWarning"]').all_inner_texts())
+
+
+def _shot(page, name: str) -> None:
+    height = page.evaluate('document.querySelector(\'[data-testid="stMain"]\').scrollHeight')
+    page.set_viewport_size({"width": 1400, "height": min(max(int(height), 1000), 12000)})
+    page.wait_for_timeout(300)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+    page.set_viewport_size({"width": 1400, "height": 1000})
+
+
+@pytest.fixture()
+def zoo(server, browser):
+    """The page opened through the app's navigation, idle, with its console errors collected."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if is_console_error(m) else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server, wait_until="domcontentloaded")  # the app's entry point first, as st.navigation needs
+    page.wait_for_selector(IDLE, timeout=120_000)
+    page.goto(f"{server}/optimizers", wait_until="domcontentloaded")
+    page.wait_for_selector(CHART, timeout=120_000)
+    _idle(page)
+    yield page, errors
+    page.close()
+
+
+def test_lecture_race_scrub_play_and_precision(zoo):
+    page, errors = zoo
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert "Optimizer zoo" in page.locator('[data-testid="stSidebarNav"]').inner_text()
+    assert re.search(r"sgd_cyclic at step 9\d", _warnings(page)), _warnings(page)  # float32, as torch
+    assert page.get_by_text("The lecture's race.").count() == 1  # the preset's note
+    _shot(page, "optimizers-race")
+
+    slider = page.get_by_role("slider", name="Iteration")
+    slider.focus()
+    page.keyboard.press("Home")
+    _idle(page)
+    assert _iteration(page) == 0 and _params(page)["it"] == ["0"]
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    _idle(page)
+    assert _iteration(page) == 5
+
+    page.get_by_text("▶ Play").click()
+    page.wait_for_timeout(2500)  # the fragment advances the frame every 0.3 s
+    assert _iteration(page) > 5
+    page.get_by_text("▶ Play").click()
+    _idle(page)
+
+    page.get_by_role("radio", name="float64").check(force=True)
+    _idle(page)
+    assert _params(page)["prec"] == ["float64"] and "sgd_cyclic" not in _warnings(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert errors == [], errors
+
+
+def test_learning_rate_preset_and_click_reach_the_url(zoo):
+    page, errors = zoo
+    page.get_by_text("Hyper-parameters and learning-rate schedules").click()
+    page.get_by_role("tab", name="● momentum").click()
+    lr = page.get_by_role("slider", name="Learning rate η₀")  # only the open tab's widgets are visible
+    lr.focus()
+    page.keyboard.press("ArrowRight")
+    _idle(page)
+    assert _params(page)["momentum_lr"] == ["0.006"]
+
+    page.locator('[data-testid="stButton"] button', has_text="Too high a learning rate").first.click()
+    _idle(page)
+    assert "sgd at step 2" in _warnings(page) and _params(page)["steps"] == ["150"]
+    assert page.get_by_text("Too high a learning rate.").count() == 1
+
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    box = chart.bounding_box()
+    chart.click(position={"x": box["width"] * 0.3, "y": box["height"] * 0.6})
+    _idle(page)
+    params = _params(page)
+    assert "x0" in params and "y0" in params, page.url
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert errors == [], errors
+
+    page.get_by_role("radio", name="float64").check(force=True)  # one more setting, then share the link
+    _idle(page)
+    race = page.locator('[data-testid="stTable"]').first.inner_text()
+    twin = page.context.browser.new_page(viewport={"width": 1400, "height": 1000})  # a fresh session
+    twin.goto(page.url, wait_until="domcontentloaded")
+    twin.wait_for_selector(CHART, timeout=120_000)
+    _idle(twin)
+    assert twin.locator('[data-testid="stTable"]').first.inner_text() == race  # the link restores the exact race
+    assert _warnings(twin) == _warnings(page)
+    twin.close()
+
+
+@pytest.mark.parametrize("section", ["Inside one step", "Learning-rate sweep", "Update rules", "Momentum in practice"])
+def test_every_section_renders(zoo, section):
+    page, errors = zoo
+    page.get_by_role("tab", name=section).click()
+    _idle(page)
+    page.wait_for_timeout(500)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    if section == "Update rules":
+        assert page.locator(".katex-display").count() >= 8
+    else:
+        assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 4
+    _shot(page, "optimizers-" + section.lower().replace(" ", "-"))
+    assert errors == [], errors

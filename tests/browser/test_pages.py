@@ -1,0 +1,58 @@
+"""Real-browser smoke test: `streamlit run app.py` on loopback, every page opened in headless Chromium.
+
+Harness and fixtures: tests/browser_support.py and conftest.py (system Chromium through Playwright).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser_support import CHART, open_page
+from ui.navigation import existing_pages
+
+pytestmark = pytest.mark.browser
+
+PAGES = existing_pages()
+IDS = [p.url_path or "home" for p in PAGES]
+
+
+def _assert_app_page(page, info, errors) -> None:
+    """The page ran inside app.py's frame: no exception, a chart, a title, the app's own navigation, no console errors."""
+    assert page.locator('[data-testid="stException"]').count() == 0, page.locator('[data-testid="stException"]').first.inner_text()
+    assert page.locator(CHART).count() >= 1
+    assert page.locator("h1").first.inner_text().strip()
+    nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+    assert info.title in nav and "Home" in nav, nav  # the app's navigation, not a bare listing of page files
+    assert page.title() == "How to Train Your Neurons", page.title()  # set_page_config in app.py ran
+    assert errors == [], errors
+
+
+@pytest.mark.parametrize("info", PAGES, ids=IDS)
+def test_page_renders_in_chromium(server, browser, info):
+    page, errors = open_page(browser, f"{server}/{info.url_path}", info.url_path or "home")
+    try:
+        _assert_app_page(page, info, errors)
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("info", [p for p in PAGES if p.url_path], ids=[i for i in IDS if i != "home"])
+def test_a_shared_link_is_the_first_visit_after_a_restart(fresh_server, browser, info):
+    """A link on a slide opened before anyone loaded '/': the page still runs inside app.py's navigation."""
+    page, errors = open_page(browser, f"{fresh_server}/{info.url_path}", f"{info.url_path}-cold-link")
+    try:
+        _assert_app_page(page, info, errors)
+    finally:
+        page.close()
+
+
+def test_link_restores_the_home_demo_and_flags_bad_values(server, browser):
+    page, errors = open_page(browser, f"{server}/?w1=-3.5&b=1.2&data=xor&w2=oops", "home-link")
+    try:
+        assert page.get_by_text("-3.50").count() >= 1  # the w₁ slider's value
+        assert page.get_by_text("w2=oops").count() == 1  # the notice names the rejected value
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert "w1=-3.5" in page.url and "data=xor" in page.url
+        assert errors == [], errors
+    finally:
+        page.close()

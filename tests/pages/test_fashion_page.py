@@ -1,0 +1,303 @@
+"""The Fashion-MNIST page: background jobs and their cap, AppTest runs (data states, builder, training, replay)
+and one real-browser run. Data is a tiny synthetic npz (or small IDX files on a local server), never the internet."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.browser_support import IDLE, collect_errors, serve_app
+from tests.browser_support import ROOT
+from ui.fashion.jobs import Limiter, TrainingJob, training_threads
+
+PAGE = str(ROOT / "app_pages" / "fashion_mnist.py")
+
+
+# --- background jobs -----------------------------------------------------------------------
+def _batches(n: int, pause: float = 0.01):
+    """A stand-in for the trainer: n batch events, stopping early when the flag is set."""
+
+    def work(on_event, stop):
+        done = 0
+        for i in range(n):
+            if stop.is_set():
+                break
+            on_event(SimpleNamespace(kind="batch", epoch=1, batch=i + 1, steps_per_epoch=n, step=i + 1, loss=1.0,
+                                     accuracy=0.5, smooth_loss=1.0, smooth_accuracy=0.5, elapsed=0.0))  # fmt: skip
+            done += 1
+            time.sleep(pause)
+        return done
+
+    return work
+
+
+def test_cap_makes_the_second_job_wait_its_turn():
+    limiter = Limiter(capacity=1)
+    gate = threading.Event()
+    first = TrainingJob(lambda on_event, stop: gate.wait(5), limiter=limiter).start()
+    while first.state != "running":
+        time.sleep(0.01)
+    second = TrainingJob(_batches(3), limiter=limiter).start()
+    time.sleep(0.3)
+    assert second.state == "waiting" and second.queue_position() == 1 and limiter.running == 1
+    gate.set()
+    assert first.join(5) and second.join(5)
+    assert (first.state, second.state, second.result) == ("done", "done", 3) and limiter.running == 0
+
+
+def test_stop_ends_a_running_job_and_cancels_a_waiting_one():
+    limiter = Limiter(capacity=1)
+    running = TrainingJob(_batches(10_000), limiter=limiter).start()
+    waiting = TrainingJob(_batches(3), limiter=limiter).start()
+    time.sleep(0.2)
+    waiting.stop()
+    assert waiting.join(2) and waiting.state == "cancelled"
+    running.stop()
+    assert running.join(2) and running.state == "done" and running.result < 10_000
+    assert limiter.running == 0
+
+
+def test_unwatched_job_stops_itself_no_zombies():
+    job = TrainingJob(_batches(10_000), limiter=Limiter(capacity=1), heartbeat_timeout=0.3).start()
+    assert job.join(5), "a job nobody polls must stop by itself"
+    assert job.abandoned and job.result < 10_000
+
+
+def test_failing_job_reports_the_error_and_frees_its_slot():
+    limiter = Limiter(capacity=1)
+
+    def boom(on_event, stop):
+        raise ValueError("bad config")
+
+    job = TrainingJob(boom, limiter=limiter).start()
+    assert job.join(2) and job.state == "error" and "bad config" in job.error and limiter.running == 0
+
+
+def test_training_threads_default_to_a_fair_share_and_follow_the_environment(monkeypatch):
+    from core.trainer import models
+
+    monkeypatch.delenv("FASHION_TRAIN_THREADS", raising=False)
+    monkeypatch.setattr(models, "available_cores", lambda: 16)
+    assert training_threads(1) == 8 and training_threads(4) == 3 and training_threads(32) == 1
+    monkeypatch.setenv("FASHION_TRAIN_THREADS", "2")
+    assert training_threads(8) == 2
+    monkeypatch.setenv("FASHION_TRAIN_THREADS", "many")
+    assert training_threads(8) == 1
+
+
+def test_capacity_default_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("FASHION_MAX_TRAININGS", "3")
+    assert Limiter().capacity == 3
+    monkeypatch.setenv("FASHION_MAX_TRAININGS", "zero")
+    assert Limiter().capacity == max(1, (os.cpu_count() or 1) // 2)
+
+
+# --- the page in AppTest -------------------------------------------------------------------
+def write_small_npz(path, n_per_class: int = 40):
+    rng = np.random.default_rng(0)
+    labels = np.repeat(np.arange(10, dtype=np.uint8), n_per_class)
+    templates = rng.integers(0, 256, (10, 28, 28))
+    images = np.clip(templates[labels] * 0.5 + rng.integers(0, 90, (labels.size, 28, 28)), 0, 255).astype(np.uint8)
+    np.savez(path, images=images, labels=labels)
+    return path
+
+
+@pytest.fixture
+def small_npz(tmp_path, monkeypatch):
+    path = write_small_npz(tmp_path / "small.npz")
+    monkeypatch.setenv("FASHION_MNIST_NPZ", str(path))
+    monkeypatch.setenv("FASHION_RUNS_DIR", str(tmp_path / "runs"))
+    return path
+
+
+def _page() -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def _wait_for_results(at: AppTest, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        time.sleep(0.3)
+        at.run()
+        if any(h.value == "4. Results" for h in at.header):
+            return
+    job = at.session_state["fm_job"] if "fm_job" in at.session_state else None
+    state = (job.state, job.error, job.queue_position()) if job is not None else None
+    pytest.fail(f"training did not finish in {seconds} s: job {state}, errors {[e.value for e in at.error]}")
+
+
+def test_page_shows_data_gallery_summary_and_schedule(small_npz):
+    at = _page()
+    assert at.title[0].value == "Fashion-MNIST trainer"
+    assert any("400 images" in c.value for c in at.caption)
+    assert _metric(at, "Total parameters") == "669,706" and _metric(at, "Estimated size") == "2.679 MB"
+    assert len(at.get("vega_lite_chart")) >= 1  # the learning-rate schedule
+    assert not at.button(key="train").disabled
+
+
+def test_presets_and_url_restore_the_builder(small_npz):
+    at = _page()
+    at.selectbox(key="preset").select("regularized").run()
+    assert at.text_input(key="hidden").value == "265, 64, 32" and at.toggle(key="bn").value
+    assert at.slider(key="epochs").value == 10 and _metric(at, "Total parameters") == "228,181"
+    linked = AppTest.from_file(PAGE, default_timeout=60)
+    linked.query_params["preset"] = "small"
+    linked.run()
+    assert linked.text_input(key="hidden").value == "256, 32" and _metric(linked, "Total parameters") == "209,514"
+
+
+def test_a_preset_picked_on_a_linked_page_is_not_called_an_invalid_link(small_npz):
+    linked = AppTest.from_file(PAGE, default_timeout=60)
+    linked.query_params["hidden"] = "512, 512"
+    linked.query_params["epochs"] = "5"
+    linked.run()
+    linked.selectbox(key="preset").select("regularized").run()
+    assert linked.text_input(key="hidden").value == "265, 64, 32" and linked.slider(key="epochs").value == 10
+    assert not [w.value for w in linked.warning if "not valid" in w.value]
+
+
+def test_official_split_without_the_official_files_falls_back_with_a_warning(small_npz):
+    at = _page()
+    at.selectbox(key="split").select("official").run()
+    assert any("official 60,000/10,000 split needs" in w.value for w in at.warning)
+    assert not at.button(key="train").disabled
+
+
+@pytest.mark.parametrize("schedule, epochs, steps", [("constant", 5, 4), ("cosine_restarts", 30, 185)])
+def test_learning_rate_preview_spans_the_whole_run_from_epoch_0(schedule, epochs, steps):
+    from core.trainer import preset
+    from core.trainer.optim import make_lr_schedule
+    from ui.fashion.charts import lr_preview
+
+    lr_at = make_lr_schedule(preset("lecture", schedule=schedule, epochs=epochs), steps)
+    chart = lr_preview([lr_at(s) for s in range(steps * epochs)], steps)
+    df = chart.data
+    assert df["epoch"].iloc[0] == 0.0 and df["epoch"].iloc[-1] == epochs  # from the first step to the run's end
+    assert df["lr"].iloc[0] == pytest.approx(0.001) and df["epoch"].is_monotonic_increasing
+    spec = chart.to_dict()
+    assert spec["title"] == "Learning-rate schedule" and spec["autosize"]["type"] == "fit-x"  # no squashed plot
+
+
+def test_invalid_builder_input_is_a_message_not_a_crash(small_npz):
+    at = _page()
+    at.text_input(key="hidden").input("5000").run()
+    assert not at.exception and at.button(key="train").disabled
+    assert any("8–1024" in e.value for e in at.error)
+
+
+def test_short_training_run_then_a_second_run_to_compare(small_npz):
+    at = _page()
+    at.text_input(key="hidden").input("32").run()
+    at.slider(key="epochs").set_value(3).run()
+    at.button(key="train").click().run()
+    _wait_for_results(at)
+    assert not at.exception
+    accuracy = float(_metric(at, "Test accuracy"))
+    assert 0.3 < accuracy <= 1.0  # chance is 0.1
+    assert _metric(at, "Epochs run") == "3"
+    assert len(at.get("vega_lite_chart")) >= 5  # schedule, live curves, confusion, per class, overlay (+ probabilities)
+    at.text_input(key="dropout").input("0.5").run()
+    at.button(key="train").click().run()
+    deadline = time.monotonic() + 60
+    while len(at.dataframe[-1].value) < 2 and time.monotonic() < deadline:
+        time.sleep(0.3)
+        at.run()
+    table = at.dataframe[-1].value
+    assert list(table["run"]) == ["#1 lecture · hidden 32 · 3 epochs", "#2 lecture · hidden 32 · dropout 0.5 · 3 epochs"]
+    assert list(table["dropout"]) == ["0", "0.5"]
+    assert len(at.get("download_button")) == 3
+    at.selectbox(key="transfer").select(table["run"][0]).run()
+    at.slider(key="freeze").set_value(1).run()
+    at.toggle(key="bn").set_value(True).run()  # frozen layers whose batch norm was never trained
+    assert any("cannot freeze" in e.value for e in at.error) and at.button(key="train").disabled
+    at.toggle(key="bn").set_value(False).run()
+    assert not at.error and not at.button(key="train").disabled
+
+
+def test_stop_button_stops_the_run(small_npz):
+    at = _page()
+    at.slider(key="epochs").set_value(50).run()
+    at.select_slider(key="bs").set_value(8).run()
+    at.button(key="train").click().run()
+    deadline = time.monotonic() + 30
+    while not at.get("progress") and time.monotonic() < deadline:
+        time.sleep(0.2)
+        at.run()
+    at.button(key="stop").click().run()
+    _wait_for_results(at, 30)
+    assert any("stopped" in c.value for c in at.caption)
+
+
+def test_missing_data_file_gives_instructions_and_the_page_keeps_working(tmp_path, monkeypatch):
+    monkeypatch.setenv("FASHION_MNIST_NPZ", str(tmp_path / "nope.npz"))
+    at = _page()
+    assert any("not available" in e.value for e in at.error)
+    assert any("FASHION_MNIST_NPZ" in i.value for i in at.info)
+    assert at.button(key="train").disabled and _metric(at, "Total parameters") == "669,706"
+
+
+def test_page_downloads_the_official_files_from_a_mirror(tmp_path, monkeypatch):
+    from tests.trainer.test_data import MD5S, Server
+
+    server = Server()
+    try:
+        monkeypatch.delenv("FASHION_MNIST_NPZ", raising=False)
+        monkeypatch.setenv("FASHION_MNIST_CACHE", str(tmp_path / "cache"))
+        monkeypatch.setattr("core.trainer.download.OFFICIAL_MD5", MD5S)  # the test files' checksums
+        monkeypatch.setenv("FASHION_MNIST_MIRRORS", f"{server.url}/gone/")
+        at = _page()
+        assert any("not available" in e.value and "offline" in e.value for e in at.error)
+        monkeypatch.setenv("FASHION_MNIST_MIRRORS", server.mirror("good"))
+        at = _page()
+        assert any("cached at" in c.value for c in at.caption)
+        assert (tmp_path / "cache" / "fashion-mnist-uint8.npz").is_file()
+    finally:
+        server.close()
+
+
+def test_replay_scrubs_through_a_saved_run(small_npz, tmp_path):
+    from core.trainer.data import load_npz
+    from core.trainer import TrainConfig, run_experiment, save_run
+
+    result, _, _ = run_experiment(TrainConfig(hidden=(16,), epochs=3, device="cpu"), load_npz(small_npz))
+    save_run(result, tmp_path / "runs" / "prepared")
+    at = _page()
+    assert at.selectbox(key="replay_run").value == "prepared"
+    assert at.slider(key="replay_epoch").value == 3
+    at.slider(key="replay_epoch").set_value(1).run()
+    assert not at.exception
+    assert _metric(at, "val accuracy") == f"{result.history[0]['val_accuracy']:.4f}"
+
+
+# --- a real browser --------------------------------------------------------------------------
+@pytest.mark.browser
+def test_browser_trains_a_small_model(tmp_path, browser):
+    data = write_small_npz(tmp_path / "small.npz")
+    with serve_app({"FASHION_MNIST_NPZ": str(data), "FASHION_RUNS_DIR": str(tmp_path / "runs")}) as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 3000})
+        errors = collect_errors(page)
+        try:
+            page.goto(url)  # in through the navigation, as a student would
+            page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=60_000)
+            page.locator('[data-testid="stSidebarNav"]').get_by_text("Fashion-MNIST trainer").click()
+            page.get_by_role("button", name="Train").click(timeout=60_000)
+            page.get_by_role("heading", name="4. Results").wait_for(timeout=90_000)
+            page.wait_for_selector(IDLE, timeout=30_000)
+            assert page.locator('[data-testid="stException"]').count() == 0
+            assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 4
+            assert page.get_by_text("Test accuracy").count() >= 1
+            assert errors == [], errors
+        finally:
+            page.close()

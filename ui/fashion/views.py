@@ -1,0 +1,211 @@
+"""Views of the Fashion-MNIST page: model summary, results of a run, run history, replay of saved runs."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core.trainer.data import CLASS_NAMES
+from ui.fashion import charts as fc
+from ui.urlstate import bound
+
+RUNS_ENV = "FASHION_RUNS_DIR"
+FIRST_LOSS_HELP = (
+    "The mean training loss over the first epoch. The lecture's loop printed 2.35 here because it fed raw pixel "
+    "values 0–255: the first layer's sums are huge, the first steps overshoot and the network spends much of the "
+    "epoch recovering (here, unscaled, 3.5–4.6 depending on the seed). With inputs scaled to [0, 1] the same "
+    "network averages about 0.6. Try the switch under *Data and device*."
+)
+
+
+@dataclass
+class RunRecord:
+    """One finished run of this session (or one loaded for replay), everything the views draw."""
+
+    name: str
+    config: Any  # TrainConfig
+    status: str
+    message: str
+    history: list[dict]
+    batches: dict[str, list[float]]
+    metrics: dict[str, Any]
+    best_epoch: int | None = None
+    restored_epoch: int | None = None
+    val_confusions: list = field(default_factory=list)
+    mistakes: list[dict] = field(default_factory=list)  # with "image" (28, 28) uint8
+    folder: Path | None = None  # where the run is saved (for downloads and transfer learning)
+
+    def row(self) -> dict[str, Any]:
+        """One line of the run table."""
+        c = self.config
+        best_val = max((h["val_accuracy"] for h in self.history if h["val_accuracy"] == h["val_accuracy"]), default=None)
+        return {
+            "run": self.name, "status": self.status, "hidden": "-".join(map(str, c.hidden)) or "none",
+            "activation": c.activation, "optimizer": f"{c.optimizer} η={c.lr:g}", "dropout": ",".join(f"{p:g}" for p in c.dropout) or "0",
+            "batch norm": c.batch_norm, "L2": c.l2, "epochs": len(self.history), "best val acc": best_val,
+            "test acc": self.metrics.get("test_accuracy"), "seconds": round(self.metrics.get("seconds", 0.0), 1),
+        }  # fmt: skip
+
+
+def summary_view(summary: Any) -> None:
+    """The Lightning-style model summary: a table per layer and the totals."""
+    df = pd.DataFrame(
+        [{"#": r.name, "layer": r.kind, "output": f"(batch, {r.output_shape[0]})", "params": r.params,
+          "trainable": r.trainable} for r in summary.rows]  # fmt: skip
+    )
+    c1, c2 = st.columns([3, 2])
+    c1.dataframe(df, hide_index=True, width="stretch", height=min(36 * (len(df) + 1) + 4, 420))
+    c2.metric("Trainable parameters", f"{summary.trainable:,}")
+    c2.metric("Total parameters", f"{summary.total:,}", help="non-trainable: frozen layers")
+    c2.metric("Estimated size", f"{summary.size_mb:.3f} MB", help="float32 parameters × 4 bytes")
+
+
+def curves_of(run: RunRecord, upto: int | None = None, title: str = "Training progress") -> Any:
+    """The lecture-style training plot of a run, optionally only up to epoch ``upto``."""
+    hist = run.history if upto is None else run.history[:upto]
+    batches = run.batches
+    if upto is not None and batches.get("epoch"):
+        keep = np.asarray(batches["epoch"]) <= upto + 1e-9
+        batches = {k: list(np.asarray(v)[keep]) for k, v in batches.items() if len(v) == len(keep)}
+    batches = _with_smoothing(batches)
+    es = run.config.early_stopping
+    best = run.best_epoch if (upto is None or (run.best_epoch or 0) <= upto) and es else None
+    return fc.training_curves(batches, hist, n_epochs=run.config.epochs, best_epoch=best,
+                              patience=run.config.patience if best else None,
+                              restored_epoch=run.restored_epoch if upto is None else None, title=title)  # fmt: skip
+
+
+def _with_smoothing(batches: dict[str, list[float]], window: int = 100) -> dict[str, list[float]]:
+    """Add the moving averages to saved batch curves (saved runs keep only the raw values)."""
+    if "smooth_loss" in batches or not batches.get("loss"):
+        return batches
+    out = dict(batches)
+    for key in ("loss", "accuracy"):
+        s = pd.Series(batches[key], dtype=float).rolling(window, min_periods=1).mean()
+        out[f"smooth_{key}"] = s.tolist()
+    return out
+
+
+def results_view(run: RunRecord) -> None:
+    """Test accuracy, confusion matrix, per-class accuracy and the most confident mistakes."""
+    m = run.metrics
+    c1, c2, c3, c4, c5 = st.columns(5)
+    acc = m.get("test_accuracy")
+    c1.metric("Test accuracy", "n/a" if acc is None else f"{acc:.4f}")
+    c2.metric("Epochs run", len(run.history))
+    c3.metric("Best epoch", run.best_epoch or "–", help="by the early-stopping monitor (validation)")
+    c4.metric("Training time", f"{m.get('seconds', 0):.1f} s", help=m.get("device", ""))
+    first = run.history[0]["train_loss"] if run.history else None
+    c5.metric("Epoch-1 train loss", "–" if first is None else f"{first:.4f}", help=FIRST_LOSS_HELP)
+    if run.status != "completed":
+        (st.error if run.status == "diverged" else st.info)(f"**{run.status}**: {run.message}")
+    if acc is None or m.get("confusion") is None:
+        return
+    c1, c2 = st.columns([3, 2])
+    c1.altair_chart(fc.confusion_heatmap(np.asarray(m["confusion"]), CLASS_NAMES), width="stretch")
+    c2.altair_chart(fc.per_class_bars(m["per_class_accuracy"], CLASS_NAMES, acc), width="stretch")
+    if run.mistakes:
+        st.subheader("The most confident mistakes")
+        st.caption("Test images the network got wrong while being most sure of itself: what it said (how sure), "
+                   "and what the image is.")
+        shown = run.mistakes[:12]
+        cols = st.columns(6)
+        for i, mk in enumerate(shown):
+            cols[i % 6].image(mk["image"], width=84, clamp=True,
+                              caption=f"said {CLASS_NAMES[mk['pred']]} ({mk['confidence']:.0%}), is {CLASS_NAMES[mk['true']]}")  # fmt: skip
+        pick = st.selectbox("Probabilities of mistake", range(len(shown)), key="mistake",
+                            format_func=lambda i: f"#{i + 1}: {CLASS_NAMES[shown[i]['pred']]} instead of {CLASS_NAMES[shown[i]['true']]}")  # fmt: skip
+        mk = shown[pick]
+        st.altair_chart(fc.probability_bars(mk["probs"], CLASS_NAMES, mk["true"], mk["pred"]), width="stretch")
+
+
+def history_view(runs: list[RunRecord]) -> None:
+    """The session's runs: a table, overlaid curves, and downloads of the chosen run."""
+    st.dataframe(pd.DataFrame([r.row() for r in runs]), hide_index=True, width="stretch")
+    metric = bound(st.radio, "Overlay", ["val_accuracy", "val_loss", "train_accuracy", "train_loss"], key="overlay",
+                   horizontal=True)  # fmt: skip
+    st.altair_chart(fc.runs_overlay({r.name: r.history for r in runs}, metric), width="stretch")
+    downloads(runs)
+
+
+def downloads(runs: list[RunRecord]) -> None:
+    """Download buttons for one run: weights (.pt), config + history + metrics (JSON), history (CSV)."""
+    from core.trainer.runs import history_csv, json_safe
+
+    saved = [r for r in runs if r.folder is not None and (r.folder / "model.pt").is_file()]
+    if not saved:
+        return
+    name = st.selectbox("Download run", [r.name for r in saved], key="download_run")
+    run = next(r for r in saved if r.name == name)
+    c1, c2, c3 = st.columns(3)
+    c1.download_button("Weights (.pt)", (run.folder / "model.pt").read_bytes(), f"{run.name}.pt",
+                       "application/octet-stream", key="dl_pt")  # fmt: skip
+    doc = {"config": run.config.to_dict(), "history": run.history, "metrics": run.metrics}
+    c2.download_button("Config + history (.json)", json.dumps(json_safe(doc), indent=2), f"{run.name}.json",
+                       "application/json", key="dl_json")  # fmt: skip
+    c3.download_button("History (.csv)", history_csv(run.history), f"{run.name}.csv", "text/csv", key="dl_csv")
+
+
+def record_of_saved(saved: Any) -> RunRecord:
+    """A RunRecord from a run folder loaded with core.trainer.runs.load_run."""
+    m = saved.metrics
+    return RunRecord(saved.name, saved.config, m.get("status", "completed"), m.get("message", ""), saved.history,
+                     saved.batches, m, m.get("best_epoch"), m.get("restored_epoch"), saved.val_confusions, [],
+                     saved.folder)  # fmt: skip
+
+
+@st.cache_data(show_spinner="Reading saved runs…", max_entries=16, ttl=60)
+def _load_folder(root: str) -> tuple[list[Any], list[str]]:
+    from core.trainer.runs import list_runs, load_run
+
+    runs, problems = [], []
+    for folder in list_runs(root):
+        try:
+            runs.append(load_run(folder))
+        except (OSError, ValueError, KeyError) as exc:
+            problems.append(f"{folder.name}: {exc}")
+    return runs, problems
+
+
+def replay_view() -> RunRecord | None:
+    """Pick a folder of saved runs and scrub through a run's epochs (no training needed)."""
+    default = os.environ.get(RUNS_ENV, "runs")
+    root = bound(st.text_input, "Folder with saved runs", key="replay_dir", value=default,
+                 help="prepared before the lecture with `python -m core.trainer --preset lecture --save runs/lecture`")  # fmt: skip
+    runs, problems = _load_folder(root)
+    for p in problems:
+        st.warning(f"Skipped {p}")
+    if not runs:
+        st.info(f"No saved runs in `{root}`. Prepare some with "
+                f"`python -m core.trainer --preset lecture --epochs 15 --save {root}/lecture`.")  # fmt: skip
+        return None
+    names = [r.name for r in runs]
+    name = bound(st.selectbox, "Saved run", names, key="replay_run")
+    run = record_of_saved(runs[names.index(name)])
+    n = len(run.history)
+    if n == 0:
+        st.warning("This run has no finished epoch.")
+        return None
+    epoch = bound(st.slider, "Epoch", 1, max(n, 2), n, key="replay_epoch", disabled=n < 2) if n > 1 else 1
+    epoch = min(epoch, n)
+    row = run.history[epoch - 1]
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("train loss", f"{row['train_loss']:.4f}")
+    c2.metric("train accuracy", f"{row['train_accuracy']:.4f}")
+    c3.metric("val loss", f"{row['val_loss']:.4f}")
+    c4.metric("val accuracy", f"{row['val_accuracy']:.4f}")
+    c1, c2 = st.columns([3, 2])
+    c1.altair_chart(curves_of(run, upto=epoch, title=f"{run.name}: up to epoch {epoch}"), width="stretch")
+    if len(run.val_confusions) >= epoch:
+        chart = fc.confusion_heatmap(np.asarray(run.val_confusions[epoch - 1]), CLASS_NAMES)
+        c2.altair_chart(chart.properties(title=f"Validation confusion, epoch {epoch}"), width="stretch")
+    acc = run.metrics.get("test_accuracy")
+    st.caption(f"{run.message} · test accuracy after the run: {acc:.4f}" if acc is not None else run.message)
+    return run
