@@ -2,12 +2,14 @@
 
 Streamlit's own ``bind="query-params"`` keeps a widget and its query parameter in sync
 (and drops values it cannot use). ``bound`` adds what a lecturer pasting a link needs on
-top of that: a visible notice when a URL value was rejected or coerced, instead of a
-silent reset.
+top of that: a visible notice when a URL value was rejected, coerced or clamped, instead of
+a silent reset, and a value that always fits the widget's current range (a range that
+depends on another control may have shrunk since the value was set).
 """
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -16,6 +18,17 @@ import streamlit as st
 
 NOTICES_KEY = "_url_notices"
 SET_FROM_CODE = "_url_set_from_code"  # keys whose widget state code just wrote; the URL lags one run behind
+RANGED = ("slider", "number_input")  # widgets with min_value/max_value
+Limits = tuple[float, float] | list[float]  # (lo, hi) of a range, or the sorted numeric options of a select slider
+
+
+def has_state(key: str) -> bool:
+    """Whether ``key`` holds a value (a widget drawn before, or code wrote it); cheaper than ``key in st.session_state``."""
+    try:
+        st.session_state[key]
+    except KeyError:
+        return False
+    return True
 
 
 def _as_strings(value: Any, format_func: Callable[[Any], Any] = str) -> list[str]:
@@ -44,23 +57,107 @@ def url_value_accepted(raw: Sequence[str], value: Any, format_func: Callable[[An
     return len(raw) == len(shown) and all(_same(r, s) for r, s in zip(raw, shown))
 
 
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def widget_limits(widget: Callable[..., Any], label: str, *args: Any, **kwargs: Any) -> Limits | None:
+    """The numeric limits a widget call sets: (min_value, max_value) of a slider or number input, or the
+    sorted options of a numeric select slider; None where the widget has none."""
+    name = getattr(widget, "__name__", "")
+    if name not in RANGED and name != "select_slider":
+        return None
+    try:
+        arguments = inspect.signature(widget).bind_partial(label, *args, **kwargs).arguments
+    except (TypeError, ValueError):
+        return None
+    if name == "select_slider":
+        options = list(arguments.get("options") or ())
+        return sorted(options) if options and all(_is_number(o) for o in options) else None
+    lo, hi = arguments.get("min_value"), arguments.get("max_value")
+    return (min(lo, hi), max(lo, hi)) if _is_number(lo) and _is_number(hi) else None
+
+
+def clamp(value: Any, limits: Limits) -> Any:
+    """The nearest value the widget can show: a range's nearest end, a select slider's nearest option."""
+    if not _is_number(value) or not math.isfinite(value):
+        return value
+    if isinstance(limits, list):
+        return value if value in limits else min(limits, key=lambda o: abs(o - value))
+    lo, hi = limits
+    return type(lo)(lo) if value < lo else type(hi)(hi) if value > hi else value
+
+
+def _fit_state(key: str, limits: Limits) -> None:
+    """A held value outside the widget's current range (its range follows another control) moves to the nearest
+    limit, silently: Streamlit would raise StreamlitValueAboveMaxError for it."""
+    if has_state(key):
+        value = st.session_state[key]
+        fitted = clamp(value, limits)
+        if fitted is not value and fitted != value:
+            st.session_state[key] = fitted
+
+
+def _clamp_link(key: str, raw: Sequence[str], limits: Limits) -> Any:
+    """A link's number outside the limits (or between a select slider's options): the nearest value, else None."""
+    if len(raw) != 1:
+        return None
+    try:
+        asked = float(raw[0])
+    except ValueError:
+        return None
+    if not math.isfinite(asked):
+        return None
+    fitted = clamp(asked, limits)
+    if fitted == asked:
+        return None
+    st.session_state[key] = fitted
+    return fitted
+
+
+def _show(value: Any, format_func: Callable[[Any], Any]) -> str:
+    return f"{value:g}" if format_func is str and _is_number(value) else str(format_func(value))
+
+
+def _clamp_notice(asked: str, number: float, label: str, limits: Limits, value: Any,
+                  format_func: Callable[[Any], Any]) -> str:
+    lo, hi = limits[0], limits[-1]
+    shown = _show(value, format_func)
+    if lo <= number <= hi:  # between two options of a select slider
+        return f"The link's value {asked} is not one of the values of **{label}**; showing the nearest one, `{shown}`."
+    return (f"The link's value {asked} is outside the range of **{label}** ({_show(lo, format_func)} to "
+            f"{_show(hi, format_func)}); showing the nearest limit, `{shown}`.")
+
+
 def bound(widget: Callable[..., Any], label: str, *args: Any, key: str, **kwargs: Any) -> Any:
     """Call ``widget`` bound to the query parameter ``key``; warn if the URL value was unusable.
 
     Works with any Streamlit input widget callable, including container methods
     (``st.sidebar.slider``, ``col.selectbox``): ``bound(st.slider, "Depth", 2, 30, 10, key="depth")``.
+    A number outside the widget's range is clamped to the nearest limit: with a notice when a link asked
+    for it, silently when the widget held it (its range follows another control that just changed).
     """
     pending = st.session_state.get(SET_FROM_CODE, set())
-    raw = [] if key in pending else st.query_params.get_all(key)
+    fresh = not has_state(key)  # the URL seeds a widget only when it has no value yet: that is when a link asks
+    raw = [] if key in pending or not fresh else st.query_params.get_all(key)
     pending.discard(key)
+    limits = widget_limits(widget, label, *args, **kwargs)
+    clamped = None
+    if limits is not None:
+        _fit_state(key, limits)
+        if raw:
+            clamped = _clamp_link(key, raw, limits)
     value = widget(label, *args, key=key, bind="query-params", **kwargs)
     format_func = kwargs.get("format_func") or str  # option widgets put the formatted label in the URL
     if raw and not url_value_accepted(raw, value, format_func):
-        shown = ", ".join(_as_strings(value, format_func)) or "nothing"
-        message = (
-            f"The link's value `{key}={'&'.join(raw)}` is not valid for **{label}**; "
-            f"showing `{shown}` instead."
-        )
+        asked = f"`{key}={'&'.join(raw)}`"
+        if clamped is not None and clamped == value:
+            message = _clamp_notice(asked, float(raw[0]), label, limits, value, format_func)
+        elif value is None:
+            message = f"The link's value {asked} is not valid for **{label}**; leaving it empty (its default)."
+        else:
+            shown = ", ".join(_as_strings(value, format_func)) or "nothing"
+            message = f"The link's value {asked} is not valid for **{label}**; showing `{shown}` instead."
         st.session_state.setdefault(NOTICES_KEY, []).append(message)
         st.warning(message, icon=":material/link_off:")
     return value
@@ -77,7 +174,7 @@ def set_from_code(key: str, value: Any) -> None:
 
 
 def forget_code_writes() -> None:
-    """At the end of a full run: values written from code have reached their widgets; check the URL again."""
+    """At the end of a full run: values written from code have reached their widgets. Idempotent (app.py calls it)."""
     st.session_state.pop(SET_FROM_CODE, None)
 
 

@@ -72,3 +72,63 @@ def test_widget_change_after_a_bad_link_keeps_working():
 )
 def test_url_value_accepted(raw, value, ok):
     assert url_value_accepted(raw, value) is ok
+
+
+def _ranged():
+    import streamlit as st
+
+    from ui.urlstate import bound
+
+    steps = bound(st.slider, "Steps", 10, 100, 100, 10, key="steps")
+    k = bound(st.slider, "Step s", 0, steps - 1, min(10, steps - 1), key="k")  # its range follows Steps
+    lr = bound(st.select_slider, "Rate", [0.01, 0.1, 1.0], value=0.1, key="lr")
+    x0 = bound(st.number_input, "Start x", value=None, min_value=-5.0, max_value=5.0, key="x0")
+    st.markdown(f"state: {steps} {k} {lr} {x0}")
+
+
+def _run_ranged(params: dict) -> AppTest:
+    at = AppTest.from_function(_ranged, default_timeout=30)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+@pytest.mark.parametrize("steps", [[100, 20, 10], [100, 90, 50, 30, 20, 10], [10]])
+def test_a_range_that_shrinks_clamps_the_held_value_silently(steps):
+    """The optimizer page's crash: Steps 100 → 20 → 10 left Step s at 10 with max 9 (StreamlitValueAboveMaxError)."""
+    at = _run_ranged({})
+    at.slider(key="k").set_value(10 if steps[0] > 11 else 9).run()
+    for s in steps:
+        at.slider(key="steps").set_value(s).run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert at.slider(key="k").value <= s - 1
+    assert at.slider(key="k").value == min(10, steps[-1] - 1)
+    assert len(at.warning) == 0  # no link asked for anything
+
+
+def test_a_stale_link_value_after_the_range_shrank_is_no_notice():
+    at = _run_ranged({"steps": "20", "k": "15"})
+    assert not at.exception and len(at.warning) == 0
+    at.slider(key="steps").set_value(10).run()
+    assert not at.exception and at.slider(key="k").value == 9 and len(at.warning) == 0
+
+
+@pytest.mark.parametrize("params, expected, words", [
+    ({"steps": "5000"}, "state: 100 10 0.1 None", "outside the range of **Steps** (10 to 100); showing the nearest limit, `100`"),
+    ({"steps": "-3"}, "state: 10 9 0.1 None", "nearest limit, `10`"),
+    ({"steps": "30", "k": "99"}, "state: 30 29 0.1 None", "outside the range of **Step s** (0 to 29)"),
+    ({"lr": "7"}, "state: 100 10 1.0 None", "showing the nearest limit, `1`"),
+    ({"lr": "0.02"}, "state: 100 10 0.01 None", "not one of the values of **Rate**; showing the nearest one, `0.01`"),
+    ({"x0": "-1e9"}, "state: 100 10 0.1 -5.0", "nearest limit, `-5`"),
+])
+def test_out_of_range_link_numbers_clamp_to_the_nearest_limit_with_a_notice(params, expected, words):
+    at = _run_ranged(params)
+    assert not at.exception
+    assert at.markdown[-1].value == expected
+    assert len(at.warning) == 1 and words in at.warning[0].value, at.warning
+
+
+def test_an_empty_default_is_named_as_such_not_as_none():
+    at = _run_ranged({"x0": "banana"})
+    assert len(at.warning) == 1
+    assert "None" not in at.warning[0].value and "leaving it empty (its default)" in at.warning[0].value
