@@ -30,6 +30,8 @@ PAGES = [
              "Basic architecture, more layers, forward pass as tensor operations, backward pass, computational graph"),
     PageInfo("Foundations", "app_pages/activations.py", "Activations & gradients", ":material/show_chart:", "activations",
              "Activation functions for hidden and output layers, vanishing gradients, dying ReLU, ReLU vs tanh"),
+    PageInfo("Foundations", "app_pages/playground.py", "Playground", ":material/toys:", "playground",
+             "Why layers: every unit's output over the plane while a network trains live (TensorFlow Playground)"),
     PageInfo("Training", "app_pages/initialization.py", "Weight initialization", ":material/casino:", "initialization",
              "Zeros vs small vs large random weights, Glorot/Xavier, He, symmetry, transfer learning"),
     PageInfo("Training", "app_pages/optimizers.py", "Optimizer zoo", ":material/landscape:", "optimizers",

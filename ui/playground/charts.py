@@ -1,0 +1,162 @@
+"""Vega-Lite specs of the playground (plain dicts: Altair's validation costs more than a frame may take).
+
+The network: every unit a small picture of its output over the plane, edges coloured by the weight's sign
+and as thick as its size (hover for the value). The plane: the output picture with train and test points and
+an invisible grid a click snaps to. Curves: train/test loss and per-layer gradient norms per epoch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from core.lessons.playground.data import DOMAIN
+from ui.charts.theme import projector_config
+from ui.playground.images import CLASS_COLORS, NEGATIVE, NEUTRAL, POSITIVE
+
+Spec = dict[str, Any]
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
+NODE_PX = 46  # side of a unit's picture
+ROW_PX = 58
+PICK_KEY = "pg_plane"  # the plane chart's key: a click adds a point
+LAYER_COLORS = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000"]
+_NO_AXIS = {"axis": None}
+
+
+def _finish(spec: Spec) -> Spec:
+    spec["$schema"] = SCHEMA
+    return projector_config(spec)
+
+
+def weight_color() -> Spec:
+    return {"field": "w", "type": "quantitative", "legend": None,
+            "scale": {"domain": [-1, 0, 1], "range": [NEGATIVE, "#DDDDDD", POSITIVE], "clamp": True}}
+
+
+def network_spec(nodes: pd.DataFrame, edges: pd.DataFrame, headers: pd.DataFrame, rows: int, columns: int) -> Spec:
+    """Units as pictures at (col, row), edges between them; nodes: col, row, url, unit, bias; edges: x, y, x2, y2, w, edge."""
+    half = (rows - 1) / 2 + 0.75
+    x = {"field": "col", "type": "quantitative", "scale": {"domain": [-0.9, columns - 0.5]}, **_NO_AXIS}
+    y = {"field": "row", "type": "quantitative", "scale": {"domain": [-half, half + 0.45]}, **_NO_AXIS}
+    layers = [
+        {"data": {"name": "edges"}, "mark": {"type": "rule", "strokeCap": "round", "opacity": 0.85},
+         "encoding": {"x": {**x, "field": "x"}, "y": {**y, "field": "y"}, "x2": {"field": "x2"}, "y2": {"field": "y2"},
+                      "color": weight_color(),
+                      "strokeWidth": {"field": "w_abs", "type": "quantitative", "legend": None,
+                                      "scale": {"domain": [0, 1.5], "range": [0.6, 7], "clamp": True}},
+                      "tooltip": [{"field": "edge", "title": "weight"}, {"field": "w", "format": ".3f", "title": "value"}]}},
+        {"data": {"name": "nodes"}, "mark": {"type": "image", "width": NODE_PX, "height": NODE_PX, "aspect": False},
+         "encoding": {"x": x, "y": y, "url": {"field": "url", "type": "nominal"},
+                      "tooltip": [{"field": "unit"}, {"field": "bias", "format": ".3f", "title": "bias b"}]}},
+        {"data": {"name": "nodes"}, "mark": {"type": "square", "size": NODE_PX ** 2, "filled": False, "stroke": "#444",
+                                             "strokeWidth": 1},
+         "encoding": {"x": x, "y": y}},
+        {"data": {"name": "nodes"}, "transform": [{"filter": "datum.col == 0"}],
+         "mark": {"type": "text", "align": "right", "dx": -NODE_PX / 2 - 6, "fontSize": 15},
+         "encoding": {"x": x, "y": y, "text": {"field": "unit"}}},
+        {"data": {"name": "headers"}, "mark": {"type": "text", "fontSize": 14, "baseline": "bottom", "fontWeight": "bold"},
+         "encoding": {"x": x, "y": {**y, "datum": half + 0.4}, "text": {"field": "text"}}},
+    ]
+    spec = {"height": rows * ROW_PX + 30, "layer": layers, "view": {"stroke": None},
+            "datasets": {"nodes": nodes, "edges": edges, "headers": headers}}
+    return _finish(spec)
+
+
+def pick_grid(n: int = 49) -> pd.DataFrame:
+    """Invisible points a click snaps to (the nearest), 0.25 apart over the plane."""
+    t = np.linspace(*DOMAIN, n).round(3)
+    X, Y = np.meshgrid(t, t)
+    return pd.DataFrame({"x": X.ravel(), "y": Y.ravel()})
+
+
+def _point_color(classes: int) -> Spec:
+    if classes:
+        names = [str(c) for c in range(classes)]
+        return {"field": "label", "type": "nominal", "title": "class",
+                "scale": {"domain": names, "range": CLASS_COLORS[:classes]}}
+    return {"field": "label", "type": "quantitative", "title": "target",
+            "scale": {"domain": [-1, 0, 1], "range": [NEGATIVE, NEUTRAL, POSITIVE]}}
+
+
+def plane_spec(url: str, points: pd.DataFrame, classes: int, height: int = 430, pickable: bool = True) -> Spec:
+    """The output picture over [−6, 6]² with the points (x, y, label, set ∈ {train, test, added}) on top."""
+    lo, hi = DOMAIN
+    axis_x = {"field": "x", "type": "quantitative", "title": "x₁", "scale": {"domain": [lo, hi], "nice": False}}
+    axis_y = {"field": "y", "type": "quantitative", "title": "x₂", "scale": {"domain": [lo, hi], "nice": False}}
+    enc = {"x": axis_x, "y": axis_y}
+    colour = _point_color(classes)
+    layers: list[Spec] = [
+        {"data": {"values": [{"x": lo, "x2": hi, "y": hi, "y2": lo, "url": url}]},
+         "mark": {"type": "image", "aspect": False, "align": "left", "baseline": "top"},
+         "encoding": {**enc, "x2": {"field": "x2"}, "y2": {"field": "y2"}, "url": {"field": "url", "type": "nominal"}}},
+        {"data": {"name": "points"}, "mark": {"type": "point", "filled": True, "size": 55, "opacity": 1, "strokeWidth": 1.2,
+                                              "clip": True},
+         "encoding": {**enc, "fill": colour,
+                      "stroke": {"field": "set", "type": "nominal", "title": "points",
+                                 "scale": {"domain": ["train", "test", "added"], "range": ["#FFFFFF", "#000000", "#000000"]}},
+                      "shape": {"field": "set", "type": "nominal", "title": "points",
+                                "scale": {"domain": ["train", "test", "added"], "range": ["circle", "circle", "diamond"]}},
+                      "tooltip": [{"field": "set"}, {"field": "label", "title": "class" if classes else "target"},
+                                  {"field": "x", "format": ".2f", "title": "x₁"}, {"field": "y", "format": ".2f", "title": "x₂"}]}},
+    ]
+    datasets = {"points": points}
+    if pickable:
+        datasets["grid"] = pick_grid()
+        layers.insert(1, {"data": {"name": "grid"}, "mark": {"type": "point", "opacity": 0, "size": 10},
+                          "params": [{"name": "pick", "select": {"type": "point", "on": "click", "nearest": True,
+                                                                 "fields": ["x", "y"], "clear": False}}],
+                          "encoding": enc})
+    spec = {"height": height, "layer": layers, "datasets": datasets, "resolve": {"scale": {"color": "independent"}}}
+    return _finish(spec)
+
+
+def loss_spec(history: pd.DataFrame, height: int = 230) -> Spec:
+    """Train (solid) and test (dashed) loss per epoch; history: epoch, loss, set."""
+    enc = {"x": {"field": "epoch", "type": "quantitative", "title": "epoch"},
+           "y": {"field": "loss", "type": "quantitative", "title": "loss", "scale": {"zero": False}},
+           "color": {"field": "set", "type": "nominal", "title": None,
+                     "scale": {"domain": ["train", "test"], "range": ["#0072B2", "#D55E00"]},
+                     "legend": {"orient": "top", "labelFontSize": 14, "symbolStrokeWidth": 3}},
+           "strokeDash": {"field": "set", "type": "nominal", "legend": None,
+                          "scale": {"domain": ["train", "test"], "range": [[1, 0], [6, 3]]}},
+           "tooltip": [{"field": "set"}, {"field": "epoch", "type": "quantitative"},
+                       {"field": "loss", "type": "quantitative", "format": ".4f"}]}
+    spec = {"height": height, "data": {"name": "history"}, "mark": {"type": "line", "strokeWidth": 2.5, "clip": True},
+            "encoding": enc, "datasets": {"history": history}}
+    return _finish(spec)
+
+
+def grad_norm_spec(norms: pd.DataFrame, layers: Sequence[str], height: int = 230) -> Spec:
+    """Per-layer gradient norm ‖∂L/∂W[l]‖ per epoch (log scale); norms: epoch, layer, norm."""
+    enc = {"x": {"field": "epoch", "type": "quantitative", "title": "epoch"},
+           "y": {"field": "norm", "type": "quantitative", "title": "‖∂L/∂W‖ (log)", "scale": {"type": "log"}},
+           "color": {"field": "layer", "type": "nominal", "title": None,
+                     "scale": {"domain": list(layers), "range": LAYER_COLORS[:len(layers)]},
+                     "legend": {"orient": "top", "labelFontSize": 14, "symbolStrokeWidth": 3, "columns": 4}},
+           "tooltip": [{"field": "layer"}, {"field": "epoch", "type": "quantitative"},
+                       {"field": "norm", "type": "quantitative", "format": ".3g"}]}
+    spec = {"height": height, "data": {"name": "norms"}, "mark": {"type": "line", "strokeWidth": 2.5, "clip": True},
+            "encoding": enc, "datasets": {"norms": norms}}
+    return _finish(spec)
+
+
+def layer_space_spec(lines: pd.DataFrame, points: pd.DataFrame, classes: int, layer: int, height: int = 380) -> Spec:
+    """Grid lines of the plane (line, t, a1, a2, family) and the training points (a1, a2, label) in layer coordinates."""
+    enc = {"x": {"field": "a1", "type": "quantitative", "title": f"unit 1 of layer {layer}", "scale": {"zero": False}},
+           "y": {"field": "a2", "type": "quantitative", "title": f"unit 2 of layer {layer}", "scale": {"zero": False}}}
+    layers = [
+        {"data": {"name": "lines"}, "mark": {"type": "line", "strokeWidth": 1, "opacity": 0.6},
+         "encoding": {**enc, "detail": {"field": "line", "type": "nominal"}, "order": {"field": "t", "type": "quantitative"},
+                      "color": {"field": "family", "type": "nominal", "title": "grid line",
+                                "scale": {"domain": ["x₁ = const", "x₂ = const"], "range": ["#777777", "#BBBBBB"]},
+                                "legend": {"orient": "top", "labelFontSize": 14}}}},
+        {"data": {"name": "points"}, "mark": {"type": "point", "filled": True, "size": 45, "opacity": 0.9,
+                                              "stroke": "white", "strokeWidth": 0.8},
+         "encoding": {**enc, "fill": {**_point_color(classes), "legend": None}}},
+    ]
+    spec = {"height": height, "layer": layers, "datasets": {"lines": lines, "points": points},
+            "resolve": {"scale": {"color": "independent"}}}
+    return _finish(spec)

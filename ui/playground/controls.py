@@ -1,0 +1,211 @@
+"""URL-bound controls of the playground; each returns part of the PlayConfig. Changing a setting restarts at step 0."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from core.engine.activations import ACTIVATIONS
+from core.engine.initializers import INITIALIZERS
+from core.engine.optim import OPTIMIZERS
+from core.engine.regularizers import REGULARIZERS
+from core.engine.schedules import SCHEDULES
+from core.lessons.playground.data import DATASETS, PROBLEMS, datasets_for
+from core.lessons.playground.features import FEATURES
+from core.lessons.playground.points import format_points, parse_points
+from core.lessons.playground.presets import PRESETS
+from core.lessons.playground.session import MAX_STEPS, PlayConfig
+from ui.urlstate import bound, set_from_code
+
+LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
+REG_RATES = [0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
+SPEEDS = [1, 2, 5, 10, 25, 50, 100]  # batches per frame
+ACTIVATION_CHOICES = ["relu", "tanh", "sigmoid", "linear"] + [a for a in ACTIVATIONS if a not in ("relu", "tanh", "sigmoid", "linear")]
+DEFAULTS = PlayConfig()
+CLICK_KEY = "pg_click_label"
+STEP_KEY = "step"
+FULL_RERUN = "_pg_full_rerun"
+
+
+def _fmt(v: float) -> str:
+    return f"{v:g}"
+
+
+def _has_state(key: str) -> bool:
+    try:
+        st.session_state[key]
+    except KeyError:
+        return False
+    return True
+
+
+def initial(key: str, default: Any) -> dict[str, Any]:
+    """``value=default`` only while the key has no state yet (presets write the state directly)."""
+    return {} if _has_state(key) else {"value": default}
+
+
+def initial_index(key: str, options: list, default: Any) -> dict[str, Any]:
+    """``index`` of ``default`` only while the key has no state yet."""
+    return {} if _has_state(key) or default not in options else {"index": options.index(default)}
+
+
+def restart() -> None:
+    """Callback of every setting: the run starts again from step 0."""
+    set_from_code(STEP_KEY, 0)
+
+
+def _on_problem() -> None:
+    problem = PROBLEMS[st.session_state["problem"]]
+    set_from_code("data", datasets_for(problem.name)[0])
+    set_from_code("loss", problem.losses[0])
+    set_from_code("pts", "")
+    restart()
+
+
+def regenerate() -> None:
+    """Callback: a new seed (new data, new initial weights), back to step 0."""
+    set_from_code("seed", int(st.session_state.get("seed", 0)) + 1)
+    restart()
+
+
+def clear_points() -> None:
+    set_from_code("pts", "")
+    restart()
+
+
+def apply_preset(name: str) -> None:
+    """Callback: write a preset's settings (and its step count) into the widgets."""
+    preset = PRESETS[name]
+    cfg = preset.config
+    values = {"problem": cfg.problem, "data": cfg.dataset, "k": cfg.classes, "noise": int(round(cfg.noise * 100)),
+              "train": int(round(cfg.train_share * 100)), "seed": cfg.seed, "feat": list(cfg.features),
+              "layers": len(cfg.hidden), "act": cfg.activation, "loss": cfg.loss, "opt": cfg.optimizer, "lr": cfg.lr,
+              "sched": cfg.schedule, "init": cfg.init, "batch": cfg.batch_size, "reg": cfg.regularizer,
+              "rate": cfg.reg_rate, "pts": format_points(cfg.points), STEP_KEY: preset.steps}
+    for i, units in enumerate(cfg.hidden):
+        values[f"u{i + 1}"] = units
+    for key, value in values.items():
+        set_from_code(key, value)
+
+
+def training_bar() -> dict[str, Any]:
+    """The top bar, TF Playground's: problem type, learning rate, activation, regularization and rate, optimizer."""
+    c = st.columns(6)
+    problems = list(PROBLEMS)
+    problem = bound(c[0].selectbox, "Problem type", problems, key="problem", on_change=_on_problem,
+                    **initial_index("problem", problems, DEFAULTS.problem))
+    lr = bound(c[1].select_slider, "Learning rate η", LEARNING_RATES, key="lr", format_func=_fmt, on_change=restart,
+               **initial("lr", DEFAULTS.lr))
+    acts = ACTIVATION_CHOICES
+    activation = bound(c[2].selectbox, "Activation", acts, key="act", on_change=restart,
+                       **initial_index("act", acts, DEFAULTS.activation))
+    regs = list(REGULARIZERS)
+    regularizer = bound(c[3].selectbox, "Regularization", regs, key="reg", on_change=restart,
+                        **initial_index("reg", regs, DEFAULTS.regularizer))
+    rate = bound(c[4].select_slider, "Regularization rate λ", REG_RATES, key="rate", format_func=_fmt,
+                 on_change=restart, disabled=regularizer == "none", **initial("rate", DEFAULTS.reg_rate))
+    opts = list(OPTIMIZERS)
+    optimizer = bound(c[5].selectbox, "Optimizer", opts, key="opt", on_change=restart,
+                      format_func=lambda o: OPTIMIZERS[o].label or o, **initial_index("opt", opts, DEFAULTS.optimizer))
+    return {"problem": problem, "lr": float(lr), "activation": activation, "regularizer": regularizer,
+            "reg_rate": float(rate) if regularizer != "none" else 0.0, "optimizer": optimizer}
+
+
+def more_settings(problem: str) -> dict[str, Any]:
+    """Loss, learning-rate schedule, initializer, batch size (in an expander)."""
+    c = st.columns(4)
+    losses = list(PROBLEMS[problem].losses)
+    loss = bound(c[0].selectbox, "Loss", losses, key="loss", on_change=restart, **initial_index("loss", losses, losses[0]))
+    scheds = list(SCHEDULES)
+    schedule = bound(c[1].selectbox, "Learning-rate schedule", scheds, key="sched", on_change=restart,
+                     format_func=lambda s: SCHEDULES[s].label, **initial_index("sched", scheds, DEFAULTS.schedule))
+    inits = list(INITIALIZERS)
+    init = bound(c[2].selectbox, "Initializer", inits, key="init", on_change=restart,
+                 **initial_index("init", inits, DEFAULTS.init))
+    batch = bound(c[3].slider, "Batch size", 1, 30, key="batch", on_change=restart, **initial("batch", DEFAULTS.batch_size))
+    return {"loss": loss, "schedule": schedule, "init": init, "batch_size": int(batch)}
+
+
+def data_panel(problem: str) -> dict[str, Any]:
+    """Data set, classes, noise, train share, seed (regenerate), features, what the plane shows, added points."""
+    names = datasets_for(problem)
+    dataset = bound(st.selectbox, "Data set", names, key="data", on_change=restart,
+                    help="; ".join(f"{n}: {DATASETS[n].description}" for n in names), **initial_index("data", names, names[0]))
+    classes = bound(st.slider, "Classes", 3, 5, key="k", on_change=restart, disabled=problem != "multiclass",
+                    **initial("k", DEFAULTS.classes))
+    noise = bound(st.slider, "Noise (%)", 0, 50, key="noise", step=5, on_change=restart, **initial("noise", 0))
+    train = bound(st.slider, "Training data (%)", 10, 90, key="train", step=10, on_change=restart, **initial("train", 50))
+    s1, s2 = st.columns([3, 2], vertical_alignment="bottom")
+    seed = bound(s1.number_input, "Seed", 0, 10_000, key="seed", step=1, on_change=restart, **initial("seed", 0))
+    s2.button("New", on_click=regenerate, help="Regenerate: next seed (new data and new initial weights).",
+              icon=":material/refresh:", key="regen")
+    features = bound(st.multiselect, "Input features", list(FEATURES), key="feat", on_change=restart,
+                     **({} if _has_state("feat") else {"default": list(DEFAULTS.features)}))
+    return {"dataset": dataset, "classes": int(classes), "noise": noise / 100, "train_share": train / 100,
+            "seed": int(seed), "features": tuple(features)}
+
+
+def view_toggles() -> tuple[bool, bool]:
+    """(show test data, discretize output)."""
+    show_test = bound(st.checkbox, "Show test data", key="test", **initial("test", False))
+    discrete = bound(st.checkbox, "Discretize output", key="discrete", **initial("discrete", False))
+    return show_test, discrete
+
+
+def points_panel(problem: str, classes: int) -> tuple:
+    """The class a click adds, the added points (editable text, in the link) and a Clear button."""
+    k = classes if problem == "multiclass" else (2 if PROBLEMS[problem].classes else 0)
+    labels = list(range(k)) if k else [-1.0, 1.0]
+    bound(st.selectbox, "A click on the plane adds", labels, key=CLICK_KEY,
+          format_func=lambda v: f"class {v}" if k else f"target {v:+g}")
+    text = bound(st.text_input, "Added points (x₁,x₂,label; …)", key="pts", on_change=restart, **initial("pts", ""))
+    st.button("Clear points", on_click=clear_points, key="clear", icon=":material/delete:", disabled=not text)
+    try:
+        return parse_points(text, k)
+    except ValueError as err:
+        st.warning(f"Added points ignored: {err}", icon=":material/warning:")
+        return ()
+
+
+def network_bar() -> tuple[int, ...]:
+    """Hidden layers 0–6 and 1–8 units in each (TF Playground's +/− per layer); all drawn so presets reach the URL."""
+    cols = st.columns([1.6] + [1] * 6)
+    layers = bound(cols[0].number_input, "Hidden layers", 0, 6, key="layers", step=1, on_change=restart,
+                   **initial("layers", len(DEFAULTS.hidden)))
+    units = []
+    for i in range(6):
+        key = f"u{i + 1}"
+        default = DEFAULTS.hidden[i] if i < len(DEFAULTS.hidden) else 4
+        units.append(bound(cols[i + 1].number_input, f"Layer {i + 1}", 1, 8, key=key, step=1, on_change=restart,
+                           disabled=i >= layers, **initial(key, default)))
+    return tuple(int(u) for u in units[: int(layers)])
+
+
+def add_clicked_point() -> None:
+    """Callback of the plane chart: the clicked grid point joins the training data with the chosen label."""
+    picked = st.session_state["pg_plane"].selection.get("pick") or []
+    if not picked or "x" not in picked[0]:
+        return
+    label = st.session_state.get(CLICK_KEY, 0)
+    entry = f"{float(picked[0]['x']):g},{float(picked[0]['y']):g},{float(label):g}"
+    text = st.session_state.get("pts", "")
+    set_from_code("pts", f"{text};{entry}" if text else entry)
+    restart()
+    st.session_state[FULL_RERUN] = True  # the points box lives outside the fragment
+
+
+def step_input() -> int:
+    """The step count: where the run is (a link replays to it); playing moves it."""
+    return int(bound(st.number_input, "Step (batches)", 0, MAX_STEPS, key=STEP_KEY, step=1, **initial(STEP_KEY, 0)))
+
+
+def step_once() -> None:
+    """Callback of Step: one more batch."""
+    set_from_code(STEP_KEY, int(st.session_state.get(STEP_KEY, 0)) + 1)
+
+
+def reset() -> None:
+    """Callback of Reset: pause, back to step 0."""
+    st.session_state["play"] = False
+    restart()

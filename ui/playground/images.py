@@ -1,0 +1,70 @@
+"""Pictures of the playground as small PNG data URLs: one per unit, cheap enough for several frames a second."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import numpy as np
+from PIL import Image
+
+Array = np.ndarray
+
+# Okabe–Ito: colour-blind-safe. Negative/class 0 orange, positive/class 1 blue (TF Playground's convention).
+NEGATIVE, POSITIVE, NEUTRAL = "#E69F00", "#0072B2", "#F7F7F7"
+CLASS_COLORS = ["#E69F00", "#0072B2", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+
+
+def rgb(hex_color: str) -> Array:
+    """(3,) float RGB of '#rrggbb'."""
+    return np.array([int(hex_color[i:i + 2], 16) for i in (1, 3, 5)], dtype=float)
+
+
+def _lut() -> Array:
+    t = np.linspace(-1, 1, 256)[:, None]
+    neg, mid, pos = rgb(NEGATIVE), rgb(NEUTRAL), rgb(POSITIVE)
+    return np.where(t < 0, mid + (neg - mid) * -t, mid + (pos - mid) * t).astype(np.uint8)  # (256, 3)
+
+
+DIVERGING = _lut()
+
+
+def diverging_rgb(V: Array, scale: float = 1.0) -> Array:
+    """(…, 3) uint8 colours of V/scale clipped to [−1, 1]: orange ← white → blue."""
+    idx = np.rint((np.clip(V / scale, -1.0, 1.0) + 1.0) * 127.5).astype(np.intp)
+    return DIVERGING[idx]
+
+
+def classes_rgb(P: Array, discrete: bool = False) -> Array:
+    """(r, r, 3) colours of class probabilities P (k, r, r): the likeliest class's colour, paler when unsure."""
+    k = P.shape[0]
+    winner = P.argmax(axis=0)  # (r, r)
+    colours = np.array([rgb(c) for c in CLASS_COLORS[:k]])  # (k, 3)
+    if discrete:
+        strength = np.full(winner.shape, 0.75)
+    else:
+        strength = 0.85 * np.clip((P.max(axis=0) - 1.0 / k) / (1.0 - 1.0 / k), 0.0, 1.0)
+    white = rgb(NEUTRAL)
+    return (white + (colours[winner] - white) * strength[..., None]).astype(np.uint8)
+
+
+def png_url(pixels: Array) -> str:
+    """A data URL of an (h, w, 3) uint8 image."""
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(pixels), "RGB").save(buf, format="PNG", compress_level=1)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def unit_url(V: Array, scale: float = 1.0) -> str:
+    """PNG of one unit's output V (r, r) on the diverging map."""
+    return png_url(diverging_rgb(V, scale))
+
+
+def output_pixels(out: Array, problem_output: str, discrete: bool) -> Array:
+    """(r, r, 3) colours of the network output (k, r, r): class colours for softmax, diverging otherwise."""
+    if problem_output == "softmax":
+        return classes_rgb(out, discrete)
+    V = 2.0 * out[0] - 1.0 if problem_output == "sigmoid" else out[0]  # P(class 1) ↦ [−1, 1]
+    if discrete:
+        V = np.sign(V)
+    return diverging_rgb(V)
