@@ -9,6 +9,7 @@ import streamlit as st
 
 from core.memory import keep_freed_memory
 from ui.navigation import existing_pages
+from ui.urlstate import forget_code_writes
 
 keep_freed_memory()  # the NumPy engine reuses freed memory instead of re-faulting it on every pass
 
@@ -20,3 +21,4 @@ for info in existing_pages():
     sections.setdefault(info.section, []).append(page)
 
 st.navigation(sections).run()
+forget_code_writes()  # values that callbacks wrote have reached their widgets (ui/urlstate.py)

@@ -12,7 +12,7 @@ from tests.browser_support import ROOT
 from core.lessons.optimizers.presets import PRESETS, SLOTS
 from core.lessons.optimizers.step_anatomy import anatomy
 from core.engine.surfaces import SURFACES, get_surface
-from core.lessons.optimizers.trajectories import RunSpec, race
+from core.lessons.optimizers.trajectories import MAX_STEPS, RunSpec, race
 from ui.optimizers.controls import LR_GRID
 
 PAGE = str(ROOT / "app_pages/optimizers.py")
@@ -193,7 +193,8 @@ def test_bad_link_values_show_notices_and_defaults():
     assert at.radio(key="prec").value == "float32"
     assert at.selectbox(key="surface").value == "beale"
     assert at.select_slider(key="sgd_lr").value == 0.01
-    assert at.slider(key="steps").value == 100
+    assert at.slider(key="steps").value == MAX_STEPS  # out of range: the nearest limit, with the notice
+    assert any("`steps=5000` is outside the range of **Steps**" in n for n in _link_notices(at))
 
 
 def test_a_start_far_off_the_surface_is_explained_not_raised():
@@ -238,3 +239,21 @@ def test_every_default_and_preset_value_is_on_the_widget_grids():
     lrs = [s.hyper["lr"] for s in SLOTS.values()] + [o["lr"] for p in PRESETS.values() for o in p.overrides.values()]
     lrs += [s.schedule_kw["max_lr"] for s in SLOTS.values() if "max_lr" in s.schedule_kw]
     assert all(lr in LR_GRID for lr in lrs)
+
+
+@pytest.mark.parametrize("path", [[20, 10], [90, 70, 50, 30, 20, 10], [10]])
+def test_fewer_steps_never_leave_the_step_or_iteration_out_of_range(path):
+    """Steps 100 → 20 → 10 used to raise StreamlitValueAboveMaxError from "Step s" (k = 10, max 9)."""
+    at = _page()
+    for steps in path:
+        at.slider(key="steps").set_value(steps).run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert at.slider(key="k").value <= steps - 1 and at.slider(key="it").value <= steps
+    assert _link_notices(at) == []
+
+
+def test_a_preset_opens_inside_one_step_on_a_step_that_exists():
+    at = _page()
+    at.button(key="preset_too_high").click().run()
+    assert not at.exception
+    assert not any("pick an earlier step" in w.value for w in at.warning)

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
 from core.engine.optim import OPTIMIZERS
-from core.lessons.optimizers.presets import PRESETS, SLOTS, Slot
 from core.engine.schedules import SCHEDULES
-from core.engine.surfaces import SURFACES
-from core.lessons.optimizers.trajectories import RunSpec
-from ui.urlstate import bound, forget_code_writes, set_from_code  # noqa: F401 (re-exported for the page)
-
-set_by_code = set_from_code  # presets, play and clicks write bound widgets from code
+from core.engine.surfaces import SURFACES, Surface, get_surface
+from core.lessons.optimizers.presets import LECTURE_SLOTS, PRESETS, SLOTS, Slot
+from core.lessons.optimizers.trajectories import DEFAULT_PRECISION, MAX_STEPS, PRECISIONS, RunSpec, escape_box
+from ui.urlstate import bound, set_from_code
+from ui.widgets import always_drawn_tabs, initial, initial_index, request_full_rerun
 
 
 def _grid(lo_exp: int, hi_exp: int, mantissas=(1, 1.5, 2, 3, 4, 5, 6, 7, 8)) -> list[float]:
@@ -30,24 +30,6 @@ CONDITIONS = [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0]
 
 def _fmt(v: float) -> str:
     return f"{v:g}"
-
-
-def _has_state(key: str) -> bool:
-    try:  # cheaper than `key in st.session_state`, which copies the whole state
-        st.session_state[key]
-    except KeyError:
-        return False
-    return True
-
-
-def initial(key: str, default: Any) -> dict[str, Any]:
-    """``value=default`` only while the key has no state yet (presets write the state directly)."""
-    return {} if _has_state(key) else {"value": default}
-
-
-def initial_index(key: str, options: list[Any], default: Any) -> dict[str, Any]:
-    """``index`` of ``default`` only while the key has no state yet (for radios and select boxes)."""
-    return {} if _has_state(key) else {"index": options.index(default)}
 
 
 _value = initial
@@ -140,8 +122,7 @@ def slot_controls(slot: Slot, container) -> RunSpec:
     sc = container.columns(3)
     names = list(SCHEDULES)
     key = f"{slot.name}_sch"
-    schedule = bound(sc[0].selectbox, "Learning-rate schedule", names, key=key,
-                     **({} if _has_state(key) else {"index": names.index(slot.schedule)}))
+    schedule = bound(sc[0].selectbox, "Learning-rate schedule", names, key=key, **initial_index(key, names, slot.schedule))
     kw = {}
     for i, (arg, d) in enumerate(_schedule_defaults(slot, schedule).items()):
         if arg == "staircase":
@@ -170,23 +151,82 @@ def apply_preset(name: str) -> None:
             if h in HYPER_WIDGETS:
                 values[f"{slot_name}_{HYPER_WIDGETS[h][0]}"] = v
     for key, v in values.items():
-        set_by_code(key, v)
+        set_from_code(key, v)
 
 
 PICK_KEY = "pick_start"  # the race chart's key: a click on it sets the start point
-FULL_RERUN = "_optzoo_full_rerun"
 
 
 def start_from_click() -> None:
     """Callback of the race chart: the clicked grid point becomes the start."""
     picked = st.session_state[PICK_KEY].selection.get("pick") or []
     if picked and "x" in picked[0]:
-        set_by_code("x0", round(float(picked[0]["x"]), 3))
-        set_by_code("y0", round(float(picked[0]["y"]), 3))
-        st.session_state[FULL_RERUN] = True  # while playing, the chart's fragment must hand over to a full run
+        set_from_code("x0", round(float(picked[0]["x"]), 3))
+        set_from_code("y0", round(float(picked[0]["y"]), 3))
+        request_full_rerun()  # while playing, the chart's fragment must hand over to a full run
 
 
 def reset_start() -> None:
     """Callback when the surface changes: start from the new surface's own start point."""
-    set_by_code("x0", None)
-    set_by_code("y0", None)
+    set_from_code("x0", None)
+    set_from_code("y0", None)
+
+
+@dataclass(frozen=True)
+class RaceSetup:
+    """What the race controls chose: the surface, the run length and precision, the start and the contestants."""
+
+    surface_name: str
+    condition: float  # 10.0 off the quadratic bowl, so other surfaces' cache keys ignore the κ slider
+    surface: Surface
+    steps: int
+    precision: str
+    start: tuple[float, float]
+    specs: tuple[RunSpec, ...]
+
+    @property
+    def names(self) -> list[str]:
+        return [s.name for s in self.specs]
+
+
+def race_controls() -> RaceSetup:
+    """Presets, surface, κ, steps, precision, start, contestants and every contestant's hyper-parameters."""
+    st.markdown("**Presets** — one click sets up a race (the lecture's is the default view):")
+    preset_bar = st.container(horizontal=True)  # filled once the controls say which preset (if any) is on show
+    c1, c2, c3, c4 = st.columns([2, 2, 1.3, 1.3])
+    name = bound(c1.selectbox, "Surface", list(SURFACES), key="surface", on_change=reset_start,
+                 help="Beale is the lecture's surface.")
+    # Always drawn (disabled off the bowl): a widget that only appears later would miss presets' URL updates.
+    condition = bound(c1.select_slider, "Condition number κ (quadratic bowl)", CONDITIONS, key="cond", format_func=_fmt,
+                      disabled=name != "quadratic", **initial("cond", 10.0),
+                      help="Ratio of the largest to the smallest curvature of the ill-conditioned bowl.")
+    condition = condition if name == "quadratic" else 10.0
+    surface = get_surface(name, condition if name == "quadratic" else None)
+    steps = bound(c2.slider, "Steps", 10, MAX_STEPS, 100, 10, key="steps")
+    precision = bound(c2.radio, "Precision", list(PRECISIONS), key="prec", horizontal=True,
+                      **initial_index("prec", list(PRECISIONS), DEFAULT_PRECISION),
+                      help="float32 is torch's default dtype (and the lecture's); float64 has 10⁻¹⁶ instead of 10⁻⁷ "
+                           "round-off. Only runs at the edge of stability tell them apart.")
+    x0 = bound(c3.number_input, "Start x", value=None, key="x0", format="%.3f", placeholder=f"{surface.start[0]:g}",
+               min_value=-100.0, max_value=100.0)
+    y0 = bound(c4.number_input, "Start y", value=None, key="y0", format="%.3f", placeholder=f"{surface.start[1]:g}",
+               min_value=-100.0, max_value=100.0)
+    start = (surface.start[0] if x0 is None else float(x0), surface.start[1] if y0 is None else float(y0))
+    chosen = bound(st.multiselect, "Optimizers", list(SLOTS), key="opts", default=list(LECTURE_SLOTS),
+                   help="Each contestant has its own hyper-parameters and schedule below.")
+    st.caption(f"{surface.label}: " + f"${surface.latex}$")
+    (bx0, bx1), (by0, by1) = escape_box(surface)
+    if not (bx0 <= start[0] <= bx1 and by0 <= start[1] <= by1):
+        st.warning(f"The start ({start[0]:g}, {start[1]:g}) lies far outside this surface's picture, so every run "
+                   f"counts as diverged at step 0. Start inside x ∈ [{bx0:g}, {bx1:g}], y ∈ [{by0:g}, {by1:g}].",
+                   icon=":material/warning:")
+    with st.expander("Hyper-parameters and learning-rate schedules", expanded=False):
+        all_specs = {n: slot_controls(SLOTS[n], tab) for tab, n in zip(always_drawn_tabs(list(SLOTS), chosen), SLOTS)}
+    specs = tuple(all_specs[n] for n in chosen)
+    current = next((k for k, p in PRESETS.items() if p.matches(name, condition, start, steps, list(specs))), None)
+    for key, preset in PRESETS.items():
+        preset_bar.button(preset.title, key=f"preset_{key}", on_click=apply_preset, args=(key,), help=preset.note,
+                          type="primary" if key == current else "secondary")
+    if current is not None:
+        st.info(f"**{PRESETS[current].title}.** {PRESETS[current].note}", icon=":material/school:")
+    return RaceSetup(name, condition, surface, steps, precision, start, specs)

@@ -14,7 +14,7 @@ from core.lessons.optimizers.sweeps import log_lr_grid, sweep, sweep_summary
 from core.lessons.optimizers.trajectories import RunSpec
 from ui.optimizers import charts as oc
 from ui.optimizers.surface_image import surface_image
-from ui.optimizers.controls import bound
+from ui.urlstate import bound
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -48,11 +48,13 @@ def step_view(name: str, condition: float, surface: Surface, specs: list[RunSpec
     default = next((n for n in ("momentum", "nesterov") if n in names), names[0])
     c1, c2 = st.columns([1, 2])
     who = bound(c1.selectbox, "Contestant", names, key="inspect", index=names.index(default))
-    k = bound(c2.slider, "Step s", 0, steps - 1, min(10, steps - 1), key="k")
     spec = specs[names.index(who)]
     an = _anatomy(name, condition, spec, start, steps, precision)
+    last = steps - 1 if an.diverged_at is None else max(0, an.diverged_at - 1)  # open on a step that exists
+    k = bound(c2.slider, "Step s", 0, steps - 1, min(10, last), key="k")
     if an.diverged_at is not None and k >= an.diverged_at:
-        st.warning(f"{who} diverged at step {an.diverged_at}; pick an earlier step.", icon=":material/warning:")
+        what = "pick an earlier step" if an.diverged_at else "it has no step to show from this start"
+        st.warning(f"{who} diverged at step {an.diverged_at}; {what}.", icon=":material/warning:")
         return
     arrows = an.arrows(k)
     left, right = st.columns([3, 2])
