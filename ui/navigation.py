@@ -26,6 +26,7 @@ class PageInfo:
 
 PAGES = [
     PageInfo("", "app_pages/home.py", "Home", ":material/home:", "", "Architecture: logistic regression as one neuron"),
+    PageInfo("Lecture", "app_pages/lecture.py", "Lecture mode", ":material/co_present:", "lecture", "The lecture's figures live, one projector screen each, in slide order; → / ← / PageDown / space step through"),
     PageInfo("Foundations", "app_pages/backprop.py", "Backpropagation walk-through", ":material/account_tree:", "backprop",
              "Basic architecture, more layers, forward pass as tensor operations, backward pass, computational graph"),
     PageInfo("Foundations", "app_pages/activations.py", "Activations & gradients", ":material/show_chart:", "activations",
