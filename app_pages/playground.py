@@ -30,34 +30,32 @@ def presets() -> None:
         bar.button(preset.title, key=f"preset_{key}", on_click=pg.apply_preset, args=(key,), help=preset.story)
 
 
-def settings():
-    """Every setting (URL-bound) → the run's config, and the view toggles."""
+def settings() -> tuple[PlayConfig | None, bool, bool]:
+    """Every setting (URL-bound) → the run's config (None with a notice if it makes no network), and the view toggles."""
     top = pg.training_bar()
     with st.expander("More: loss, learning-rate schedule, initializer, batch size", expanded=False):
         more = pg.more_settings(top["problem"])
-    left, body = st.columns([1, 4.2])
-    with left:
-        data = pg.data_panel(top["problem"])
-        show_test, discrete = pg.view_toggles()
-        points = pg.points_panel(top["problem"], data["classes"])
-    with body:
+    data = pg.data_row(top["problem"])
+    net_col, view_col = st.columns([4, 1], vertical_alignment="bottom")
+    with net_col:
         hidden = pg.network_bar()
+    show_test, discrete = pg.view_toggles(view_col)
+    points = pg.points_row(top["problem"], data["classes"])
     if not data["features"]:
-        body.warning("Pick at least one input feature.", icon=":material/warning:")
-        return None, show_test, discrete, body
+        st.warning("Pick at least one input feature.", icon=":material/warning:")
+        return None, show_test, discrete
     try:
-        cfg = PlayConfig(hidden=hidden, points=points, **top, **more, **data)
+        return PlayConfig(hidden=hidden, points=points, **top, **more, **data), show_test, discrete
     except ValueError as err:
-        body.warning(f"These settings don't make a network: {err}", icon=":material/warning:")
-        return None, show_test, discrete, body
-    return cfg, show_test, discrete, body
+        st.warning(f"These settings don't make a network: {err}", icon=":material/warning:")
+        return None, show_test, discrete
 
 
 def player(cfg: PlayConfig, show_test: bool, discrete: bool) -> None:
     """Play / Pause, Step one batch, Reset; while playing only the live view reruns."""
     if st.session_state.pop(STOP_KEY, False):
         st.session_state["play"] = False
-    c = st.columns([1, 1, 1, 2.5], vertical_alignment="bottom")
+    c = st.columns([1.3, 1, 1, 2.5], vertical_alignment="bottom")
     playing = c[0].toggle("▶ Play", key="play", help="Train continuously; only the pictures below rerun.")
     c[1].button("Step", key="step_once", icon=":material/skip_next:", on_click=pg.step_once, disabled=playing,
                 help="Train one batch.")
@@ -86,9 +84,8 @@ def update_rule(cfg: PlayConfig) -> None:
 
 
 presets()
-cfg, show_test, discrete, body = settings()
+cfg, show_test, discrete = settings()
 share_hint()
 if cfg is not None:
-    with body:
-        player(cfg, show_test, discrete)
+    player(cfg, show_test, discrete)
     update_rule(cfg)

@@ -19,11 +19,12 @@ from ui.playground.images import CLASS_COLORS, NEGATIVE, NEUTRAL, POSITIVE
 
 Spec = dict[str, Any]
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
-NODE_PX = 46  # side of a unit's picture
-ROW_PX = 58
+NODE_PX = 50  # side of a unit's picture
+ROW_PX = 62
 PICK_KEY = "pg_plane"  # the plane chart's key: a click adds a point
 LAYER_COLORS = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000"]
 _NO_AXIS = {"axis": None}
+EPOCH_AXIS = {"field": "epoch", "type": "quantitative", "title": "epoch", "axis": {"format": "d", "tickMinStep": 1}}
 
 
 def _finish(spec: Spec) -> Spec:
@@ -39,6 +40,7 @@ def weight_color() -> Spec:
 def network_spec(nodes: pd.DataFrame, edges: pd.DataFrame, headers: pd.DataFrame, rows: int, columns: int) -> Spec:
     """Units as pictures at (col, row), edges between them; nodes: col, row, url, unit, bias; edges: x, y, x2, y2, w, edge."""
     half = (rows - 1) / 2 + 0.75
+    headers = headers.assign(row=half + 0.4)
     x = {"field": "col", "type": "quantitative", "scale": {"domain": [-0.9, columns - 0.5]}, **_NO_AXIS}
     y = {"field": "row", "type": "quantitative", "scale": {"domain": [-half, half + 0.45]}, **_NO_AXIS}
     layers = [
@@ -58,7 +60,7 @@ def network_spec(nodes: pd.DataFrame, edges: pd.DataFrame, headers: pd.DataFrame
          "mark": {"type": "text", "align": "right", "dx": -NODE_PX / 2 - 6, "fontSize": 15},
          "encoding": {"x": x, "y": y, "text": {"field": "unit"}}},
         {"data": {"name": "headers"}, "mark": {"type": "text", "fontSize": 14, "baseline": "bottom", "fontWeight": "bold"},
-         "encoding": {"x": x, "y": {**y, "datum": half + 0.4}, "text": {"field": "text"}}},
+         "encoding": {"x": x, "y": y, "text": {"field": "text"}}},
     ]
     spec = {"height": rows * ROW_PX + 30, "layer": layers, "view": {"stroke": None},
             "datasets": {"nodes": nodes, "edges": edges, "headers": headers}}
@@ -81,7 +83,7 @@ def _point_color(classes: int) -> Spec:
             "scale": {"domain": [-1, 0, 1], "range": [NEGATIVE, NEUTRAL, POSITIVE]}}
 
 
-def plane_spec(url: str, points: pd.DataFrame, classes: int, height: int = 430, pickable: bool = True) -> Spec:
+def plane_spec(url: str, points: pd.DataFrame, classes: int, height: int = 400, pickable: bool = True) -> Spec:
     """The output picture over [−6, 6]² with the points (x, y, label, set ∈ {train, test, added}) on top."""
     lo, hi = DOMAIN
     axis_x = {"field": "x", "type": "quantitative", "title": "x₁", "scale": {"domain": [lo, hi], "nice": False}}
@@ -95,9 +97,9 @@ def plane_spec(url: str, points: pd.DataFrame, classes: int, height: int = 430, 
         {"data": {"name": "points"}, "mark": {"type": "point", "filled": True, "size": 55, "opacity": 1, "strokeWidth": 1.2,
                                               "clip": True},
          "encoding": {**enc, "fill": colour,
-                      "stroke": {"field": "set", "type": "nominal", "title": "points",
+                      "stroke": {"field": "set", "type": "nominal", "legend": None,
                                  "scale": {"domain": ["train", "test", "added"], "range": ["#FFFFFF", "#000000", "#000000"]}},
-                      "shape": {"field": "set", "type": "nominal", "title": "points",
+                      "shape": {"field": "set", "type": "nominal", "legend": None,
                                 "scale": {"domain": ["train", "test", "added"], "range": ["circle", "circle", "diamond"]}},
                       "tooltip": [{"field": "set"}, {"field": "label", "title": "class" if classes else "target"},
                                   {"field": "x", "format": ".2f", "title": "x₁"}, {"field": "y", "format": ".2f", "title": "x₂"}]}},
@@ -109,33 +111,35 @@ def plane_spec(url: str, points: pd.DataFrame, classes: int, height: int = 430, 
                           "params": [{"name": "pick", "select": {"type": "point", "on": "click", "nearest": True,
                                                                  "fields": ["x", "y"], "clear": False}}],
                           "encoding": enc})
-    spec = {"height": height, "layer": layers, "datasets": datasets, "resolve": {"scale": {"color": "independent"}}}
+    spec = {"height": height, "layer": layers, "datasets": datasets, "resolve": {"scale": {"color": "independent"}},
+            "config": {"legend": {"orient": "top", "direction": "horizontal"}}}
     return _finish(spec)
 
 
-def loss_spec(history: pd.DataFrame, height: int = 230) -> Spec:
+def loss_spec(history: pd.DataFrame, height: int = 280) -> Spec:
     """Train (solid) and test (dashed) loss per epoch; history: epoch, loss, set."""
-    enc = {"x": {"field": "epoch", "type": "quantitative", "title": "epoch"},
+    enc = {"x": EPOCH_AXIS,
            "y": {"field": "loss", "type": "quantitative", "title": "loss", "scale": {"zero": False}},
            "color": {"field": "set", "type": "nominal", "title": None,
                      "scale": {"domain": ["train", "test"], "range": ["#0072B2", "#D55E00"]},
-                     "legend": {"orient": "top", "labelFontSize": 14, "symbolStrokeWidth": 3}},
+                     "legend": {"orient": "top", "labelFontSize": 14, "symbolStrokeWidth": 3, "symbolType": "stroke"}},
            "strokeDash": {"field": "set", "type": "nominal", "legend": None,
                           "scale": {"domain": ["train", "test"], "range": [[1, 0], [6, 3]]}},
            "tooltip": [{"field": "set"}, {"field": "epoch", "type": "quantitative"},
                        {"field": "loss", "type": "quantitative", "format": ".4f"}]}
-    spec = {"height": height, "data": {"name": "history"}, "mark": {"type": "line", "strokeWidth": 2.5, "clip": True},
+    spec = {"height": height, "data": {"name": "history"}, "mark": {"type": "line", "strokeWidth": 2.5, "clip": True, "point": {"size": 20}},
             "encoding": enc, "datasets": {"history": history}}
     return _finish(spec)
 
 
-def grad_norm_spec(norms: pd.DataFrame, layers: Sequence[str], height: int = 230) -> Spec:
+def grad_norm_spec(norms: pd.DataFrame, layers: Sequence[str], height: int = 280) -> Spec:
     """Per-layer gradient norm ‖∂L/∂W[l]‖ per epoch (log scale); norms: epoch, layer, norm."""
-    enc = {"x": {"field": "epoch", "type": "quantitative", "title": "epoch"},
+    enc = {"x": EPOCH_AXIS,
            "y": {"field": "norm", "type": "quantitative", "title": "‖∂L/∂W‖ (log)", "scale": {"type": "log"}},
            "color": {"field": "layer", "type": "nominal", "title": None,
                      "scale": {"domain": list(layers), "range": LAYER_COLORS[:len(layers)]},
-                     "legend": {"orient": "top", "labelFontSize": 14, "symbolStrokeWidth": 3, "columns": 4}},
+                     "legend": {"orient": "top", "labelFontSize": 14, "symbolStrokeWidth": 3, "symbolType": "stroke",
+                                "columns": 3, "labelLimit": 90}},
            "tooltip": [{"field": "layer"}, {"field": "epoch", "type": "quantitative"},
                        {"field": "norm", "type": "quantitative", "format": ".3g"}]}
     spec = {"height": height, "data": {"name": "norms"}, "mark": {"type": "line", "strokeWidth": 2.5, "clip": True},
@@ -143,7 +147,7 @@ def grad_norm_spec(norms: pd.DataFrame, layers: Sequence[str], height: int = 230
     return _finish(spec)
 
 
-def layer_space_spec(lines: pd.DataFrame, points: pd.DataFrame, classes: int, layer: int, height: int = 380) -> Spec:
+def layer_space_spec(lines: pd.DataFrame, points: pd.DataFrame, classes: int, layer: int, height: int = 300) -> Spec:
     """Grid lines of the plane (line, t, a1, a2, family) and the training points (a1, a2, label) in layer coordinates."""
     enc = {"x": {"field": "a1", "type": "quantitative", "title": f"unit 1 of layer {layer}", "scale": {"zero": False}},
            "y": {"field": "a2", "type": "quantitative", "title": f"unit 2 of layer {layer}", "scale": {"zero": False}}}
@@ -152,7 +156,7 @@ def layer_space_spec(lines: pd.DataFrame, points: pd.DataFrame, classes: int, la
          "encoding": {**enc, "detail": {"field": "line", "type": "nominal"}, "order": {"field": "t", "type": "quantitative"},
                       "color": {"field": "family", "type": "nominal", "title": "grid line",
                                 "scale": {"domain": ["x₁ = const", "x₂ = const"], "range": ["#777777", "#BBBBBB"]},
-                                "legend": {"orient": "top", "labelFontSize": 14}}}},
+                                "legend": None}}},
         {"data": {"name": "points"}, "mark": {"type": "point", "filled": True, "size": 45, "opacity": 0.9,
                                               "stroke": "white", "strokeWidth": 0.8},
          "encoding": {**enc, "fill": {**_point_color(classes), "legend": None}}},

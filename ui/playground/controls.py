@@ -127,40 +127,41 @@ def more_settings(problem: str) -> dict[str, Any]:
     return {"loss": loss, "schedule": schedule, "init": init, "batch_size": int(batch)}
 
 
-def data_panel(problem: str) -> dict[str, Any]:
-    """Data set, classes, noise, train share, seed (regenerate), features, what the plane shows, added points."""
+def data_row(problem: str) -> dict[str, Any]:
+    """Data set, classes, noise, train share, seed (regenerate) and the input features, in one row."""
+    c = st.columns([1.3, 1, 1, 1, 0.8, 0.45, 2.2], vertical_alignment="bottom")
     names = datasets_for(problem)
-    dataset = bound(st.selectbox, "Data set", names, key="data", on_change=restart,
+    dataset = bound(c[0].selectbox, "Data set", names, key="data", on_change=restart,
                     help="; ".join(f"{n}: {DATASETS[n].description}" for n in names), **initial_index("data", names, names[0]))
-    classes = bound(st.slider, "Classes", 3, 5, key="k", on_change=restart, disabled=problem != "multiclass",
+    classes = bound(c[1].slider, "Classes", 3, 5, key="k", on_change=restart, disabled=problem != "multiclass",
                     **initial("k", DEFAULTS.classes))
-    noise = bound(st.slider, "Noise (%)", 0, 50, key="noise", step=5, on_change=restart, **initial("noise", 0))
-    train = bound(st.slider, "Training data (%)", 10, 90, key="train", step=10, on_change=restart, **initial("train", 50))
-    s1, s2 = st.columns([3, 2], vertical_alignment="bottom")
-    seed = bound(s1.number_input, "Seed", 0, 10_000, key="seed", step=1, on_change=restart, **initial("seed", 0))
-    s2.button("New", on_click=regenerate, help="Regenerate: next seed (new data and new initial weights).",
-              icon=":material/refresh:", key="regen")
-    features = bound(st.multiselect, "Input features", list(FEATURES), key="feat", on_change=restart,
+    noise = bound(c[2].slider, "Noise (%)", 0, 50, key="noise", step=5, on_change=restart, **initial("noise", 0))
+    train = bound(c[3].slider, "Training data (%)", 10, 90, key="train", step=10, on_change=restart, **initial("train", 50))
+    seed = bound(c[4].number_input, "Seed", 0, 10_000, key="seed", step=1, on_change=restart, **initial("seed", 0))
+    c[5].button("", on_click=regenerate, help="Regenerate: next seed (new data and new initial weights).",
+                icon=":material/refresh:", key="regen")
+    features = bound(c[6].multiselect, "Input features", list(FEATURES), key="feat", on_change=restart,
                      **({} if _has_state("feat") else {"default": list(DEFAULTS.features)}))
     return {"dataset": dataset, "classes": int(classes), "noise": noise / 100, "train_share": train / 100,
             "seed": int(seed), "features": tuple(features)}
 
 
-def view_toggles() -> tuple[bool, bool]:
+def view_toggles(container) -> tuple[bool, bool]:
     """(show test data, discretize output)."""
-    show_test = bound(st.checkbox, "Show test data", key="test", **initial("test", False))
-    discrete = bound(st.checkbox, "Discretize output", key="discrete", **initial("discrete", False))
+    show_test = bound(container.checkbox, "Show test data", key="test", **initial("test", False))
+    discrete = bound(container.checkbox, "Discretize output", key="discrete", **initial("discrete", False))
     return show_test, discrete
 
 
-def points_panel(problem: str, classes: int) -> tuple:
+def points_row(problem: str, classes: int) -> tuple:
     """The class a click adds, the added points (editable text, in the link) and a Clear button."""
     k = classes if problem == "multiclass" else (2 if PROBLEMS[problem].classes else 0)
     labels = list(range(k)) if k else [-1.0, 1.0]
-    bound(st.selectbox, "A click on the plane adds", labels, key=CLICK_KEY,
+    c = st.columns([1, 3, 0.8], vertical_alignment="bottom")
+    bound(c[0].selectbox, "A click on the plane adds", labels, key=CLICK_KEY,
           format_func=lambda v: f"class {v}" if k else f"target {v:+g}")
-    text = bound(st.text_input, "Added points (x₁,x₂,label; …)", key="pts", on_change=restart, **initial("pts", ""))
-    st.button("Clear points", on_click=clear_points, key="clear", icon=":material/delete:", disabled=not text)
+    text = bound(c[1].text_input, "Added points (x₁,x₂,label; …)", key="pts", on_change=restart, **initial("pts", ""))
+    c[2].button("Clear", on_click=clear_points, key="clear", icon=":material/delete:", disabled=not text)
     try:
         return parse_points(text, k)
     except ValueError as err:
@@ -170,7 +171,7 @@ def points_panel(problem: str, classes: int) -> tuple:
 
 def network_bar() -> tuple[int, ...]:
     """Hidden layers 0–6 and 1–8 units in each (TF Playground's +/− per layer); all drawn so presets reach the URL."""
-    cols = st.columns([1.6] + [1] * 6)
+    cols = st.columns([1.4] + [1] * 6)
     layers = bound(cols[0].number_input, "Hidden layers", 0, 6, key="layers", step=1, on_change=restart,
                    **initial("layers", len(DEFAULTS.hidden)))
     units = []

@@ -87,7 +87,7 @@ def history_frames(run: PlayRun) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]
     loss = pd.concat([pd.DataFrame({"epoch": h.epochs, "loss": h.train, "set": "train"}),
                       pd.DataFrame({"epoch": h.epochs, "loss": h.test, "set": "test"})], ignore_index=True)
     n_layers = run.net.n_layers
-    names = [("output W" if l == n_layers - 1 else f"layer {l + 1} W") for l in range(n_layers)]
+    names = [f"W{l + 1}" for l in range(n_layers)]
     G = np.asarray(h.grad_norms)  # (records, layers)
     norms = pd.DataFrame({"epoch": np.repeat(h.epochs, n_layers), "layer": names * len(h.epochs), "norm": G.ravel()})
     norms = norms[np.isfinite(norms["norm"]) & (norms["norm"] > 0)]
@@ -131,13 +131,14 @@ def live_view(cfg: PlayConfig, playing: bool, speed: int, show_test: bool, discr
     if run.diverged:
         st.error(f"Training diverged at step {run.step}: the loss or a gradient is no longer finite. "
                  "Lower the learning rate and press Reset.", icon=":material/warning:")
-    if st.session_state.pop(FULL_RERUN, False) and playing or st.session_state.get(STOP_KEY) and playing:
+    hand_over = st.session_state.pop(FULL_RERUN, False) or st.session_state.get(STOP_KEY, False)
+    if hand_over and playing:
         st.rerun(scope="app")  # a click changed the data, or training diverged: the whole page takes over
     pics = unit_pictures(run.net, cfg.features, RESOLUTION)
     output = PROBLEMS[cfg.problem].output
     out_url = png_url(output_pixels(pics.output, output, discrete))
     small_out = png_url(output_pixels(pics.output[:, ::2, ::2], output, discrete))
-    left, right = st.columns([3, 2])
+    left, right = st.columns([1.15, 1])
     with left:
         nodes, edges, headers, rows, columns = network_frames(run, pics, small_out)
         st.vega_lite_chart(pc.network_spec(nodes, edges, headers, rows, columns), width="stretch")
@@ -146,7 +147,8 @@ def live_view(cfg: PlayConfig, playing: bool, speed: int, show_test: bool, discr
     with right:
         st.vega_lite_chart(pc.plane_spec(out_url, points_frame(run, show_test), _classes(cfg)), width="stretch",
                            key=pc.PICK_KEY, on_select=add_clicked_point, selection_mode="pick")
-        st.caption("The output over the plane with the training points; click to add a point.")
+        st.caption("The output over the plane; training points white-ringed, test points black-ringed, added points "
+                   "diamonds. Click to add a point.")
     loss, norms, names = history_frames(run)
     c1, c2, c3 = st.columns(3)
     c1.vega_lite_chart(pc.loss_spec(loss), width="stretch")
