@@ -9,7 +9,7 @@ from core.lessons.backprop.architecture import count_parameters, lecture_widget_
 from core.lessons.backprop.compgraph import build_graph
 from core.engine.losses import LOSSES
 from core.lessons.backprop.minibatch import REDUCTIONS, batch_gradients, make_batch, tensor_ops, train_curve
-from core.engine.network import OUTPUTS
+from core.engine.outputs import OUTPUTS
 from core.lessons.backprop.walkthrough import MAZUR, default_numbers, params_from_rows, step_names, walkthrough, weight_names
 from ui.backprop import views as v
 from ui.backprop.diagrams import architecture_dot, compgraph_dot, network_dot
@@ -93,7 +93,7 @@ ni = bound(cols[0].selectbox, "Inputs", (1, 2, 3), index=1, key="ni", on_change=
 nh = bound(cols[1].selectbox, "Hidden units", (1, 2, 3, 4), index=1, key="nh", on_change=_reshape)
 no = bound(cols[2].selectbox, "Outputs", (1, 2, 3), index=1, key="no", on_change=_reshape)
 act = bound(cols[3].selectbox, "Hidden activation", list(ACTIVATIONS), index=list(ACTIVATIONS).index("sigmoid"), key="act")
-out = bound(cols[4].selectbox, "Output activation", OUTPUTS, index=OUTPUTS.index("sigmoid"), key="out")
+out = bound(cols[4].selectbox, "Output activation", list(OUTPUTS), index=list(OUTPUTS).index("sigmoid"), key="out")
 loss = bound(cols[5].selectbox, "Loss", list(LOSSES), index=list(LOSSES).index("half_sse"), key="loss")
 needed = LOSSES[loss].output
 if needed and needed != out:

@@ -37,3 +37,20 @@ def test_importing_all_of_core_loads_no_streamlit():
     code = "import importlib, sys\n" + "".join(f"importlib.import_module({m!r})\n" for m in modules)
     code += "assert 'streamlit' not in sys.modules, 'streamlit was imported'\n"
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=120)
+
+
+ENGINE_FILES = sorted((ROOT / "core" / "engine").rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", ENGINE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_engine_file_never_imports_torch(path):
+    assert "torch" not in _imported_modules(path)
+
+
+def test_importing_all_of_the_engine_loads_no_torch():
+    """core/engine is the NumPy engine: not even a module it imports may pull torch in."""
+    modules = [".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__") for p in ENGINE_FILES]
+    assert len(modules) >= 10
+    code = "import importlib, sys\n" + "".join(f"importlib.import_module({m!r})\n" for m in modules)
+    code += "assert 'torch' not in sys.modules, 'torch was imported'\n"
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=120)

@@ -114,14 +114,17 @@ def binary_cross_entropy_with_logits(z: Array, y: Array) -> tuple[float, Array]:
 
 @dataclass(frozen=True)
 class Loss:
-    """A loss: fn(prediction, y) -> (loss, grad), what it expects as input and its formula."""
+    """A loss: fn(prediction, y) -> (loss, grad), the output it needs, how its targets look, its formula.
+
+    ``fn`` takes the network's outputs, except ``crossentropy``, which takes the logits (the network
+    always fuses it with its softmax output, see ``core.engine.outputs``).
+    """
 
     name: str
     fn: Callable[..., tuple[float, Array]]
     latex: str
-    takes: str  # "logits" (crossentropy), "probabilities" (BCE) or "outputs"
     output: str | None  # output activation the network must use, None = any
-    targets: str  # "labels" (integers) or "values" (same shape as the output)
+    targets: str  # "labels" (integer classes (n,)) or "values" (shaped like the output (n, k))
 
 
 LOSSES: dict[str, Loss] = {
@@ -131,7 +134,6 @@ LOSSES: dict[str, Loss] = {
             "mse",
             mse,
             r"\mathcal{L} = \frac{1}{N}\sum_{i,j} \left(\hat{y}_{ij} - y_{ij}\right)^2",
-            "outputs",
             None,
             "values",
         ),
@@ -139,7 +141,6 @@ LOSSES: dict[str, Loss] = {
             "half_sse",
             half_sse,
             r"\mathcal{L} = \frac{1}{n}\sum_{i=1}^{n} \frac{1}{2}\sum_{j} \left(y_{ij} - \hat{y}_{ij}\right)^2",
-            "outputs",
             None,
             "values",
         ),
@@ -147,7 +148,6 @@ LOSSES: dict[str, Loss] = {
             "binary_crossentropy",
             binary_cross_entropy,
             r"\mathcal{L} = -\frac{1}{N}\sum_{i} \left[y_i \log \hat{y}_i + (1 - y_i)\log(1 - \hat{y}_i)\right]",
-            "probabilities",
             "sigmoid",
             "values",
         ),
@@ -155,7 +155,6 @@ LOSSES: dict[str, Loss] = {
             "crossentropy",
             softmax_cross_entropy,
             r"\mathcal{L} = -\frac{1}{n}\sum_{i=1}^{n} \sum_{k=1}^{K} y_{ik} \log \mathrm{softmax}(\mathbf{z}_i)_k",
-            "logits",
             "softmax",
             "labels",
         ),

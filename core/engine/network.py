@@ -1,78 +1,34 @@
 """A multi-layer perceptron in NumPy: forward pass with a cache, backward pass beside it.
 
 Layer l (0-based) computes Z[l] = A[l] @ W[l] + b[l] and A[l+1] = f(Z[l]), with A[0] = X,
-f the hidden activation for every layer but the last and the output activation for the last.
-Shapes: X (n, sizes[0]); W[l] (sizes[l], sizes[l+1]); b[l] (sizes[l+1],); Z[l], A[l+1] (n, sizes[l+1]).
-Backward never changes the weights: optimizers do, in place, through ``params``.
+f the hidden activation for every layer but the last and the output activation g for the last.
+With ``batchnorm=True`` every hidden layer computes Z → BN → f (``core.engine.batchnorm``); with
+dropout, a hidden layer's output is multiplied by an inverted-dropout mask (``core.engine.dropout``).
+Shapes: X (n, sizes[0]); W[l] (sizes[l], sizes[l+1]); b[l], γ[l], β[l] (sizes[l+1],); Z[l], A[l+1] (n, sizes[l+1]).
+``params`` = [W1, b1, (γ1, β1,) W2, b2, ...]. Backward never changes the weights: optimizers do, through ``params``.
+``forward`` is eval mode (running batch-norm statistics, no dropout); ``forward_cache`` is training mode by default.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
-from scipy.special import expit
 
-from core.engine.activations import Activation, get_activation, softmax, softmax_backward
+from core.engine.activations import Activation, get_activation
+from core.engine.batchnorm import RunningStats, batchnorm_backward, batchnorm_eval_backward, batchnorm_forward
+from core.engine.dropout import check_rate, dropout_backward, dropout_forward, dropout_mask
 from core.engine.initializers import get_initializer
-from core.engine.losses import LOSSES, binary_cross_entropy, binary_cross_entropy_with_logits, class_labels
-from core.engine.losses import get_loss, softmax_cross_entropy
+from core.engine.losses import LOSSES, Loss, class_labels, get_loss
+from core.engine.outputs import OUTPUTS, Output, get_output
+from core.engine.passes import Backward, ForwardCache, as_rng, check_params, check_sizes, layer_slots
+from core.engine.regularizers import REGULARIZERS
 
 Array = np.ndarray
 
-OUTPUTS = ("linear", "sigmoid", "softmax")
-_TINY = np.finfo(np.float64).tiny
-
-
-@dataclass
-class ForwardCache:
-    """Everything backward needs: Z[l] pre-activations (n, sizes[l+1]); A[0] = X, A[l+1] = f(Z[l])."""
-
-    Z: list[Array]
-    A: list[Array]
-    masks: list[Array | None] = field(default_factory=list)  # inverted-dropout mask per layer
-
-
-@dataclass
-class Backward:
-    """Result of backprop: loss (incl. L2 penalty), grads aligned with params, per-layer dZ and dA.
-
-    dZ[l] = ∂L/∂Z[l] and dA[l] = ∂L/∂A[l+1] (the gradient w.r.t. layer l's output), both (n, sizes[l+1]).
-    """
-
-    loss: float
-    grads: list[Array]
-    dZ: list[Array]
-    dA: list[Array]
-    penalty: float = 0.0  # the L2 part of loss: λ/2·Σ‖W‖²
-
-
-def _check_sizes(layer_sizes) -> list[int]:
-    sizes = list(layer_sizes)
-    if len(sizes) < 2:
-        raise ValueError(f"layer_sizes needs at least 2 entries (inputs, outputs), got {sizes}")
-    for s in sizes:
-        if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1:
-            raise ValueError(f"layer sizes must be positive integers, got {sizes}")
-    return [int(s) for s in sizes]
-
-
-def _check_output(output: str) -> str:
-    if output not in OUTPUTS:
-        raise ValueError(f"unknown output activation {output!r}; valid: {', '.join(OUTPUTS)}")
-    return output
-
-
-def _rng(seed) -> np.random.Generator:
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise ValueError(f"seed must be an int or a numpy.random.Generator, got {seed!r}")
-    return np.random.default_rng(seed)
+__all__ = ["MLP", "OUTPUTS", "ForwardCache", "Backward"]
 
 
 class MLP:
-    """Fully connected network: hidden layers use ``activation``, the last layer uses ``output``."""
+    """Fully connected network: hidden layers use ``activation`` (optionally after batch norm), the last ``output``."""
 
     def __init__(
         self,
@@ -81,71 +37,91 @@ class MLP:
         output: str = "linear",
         init: str = "he_normal",
         seed: int | np.random.Generator = 0,
+        batchnorm: bool = False,
     ) -> None:
-        sizes = _check_sizes(layer_sizes)
+        sizes = check_sizes(layer_sizes)
         self._set_functions(activation, output)
         initializer = get_initializer(init)
         self.init = init
-        rng = _rng(seed)
-        self.params: list[Array] = []
-        for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
-            self.params.append(initializer(fan_in, fan_out, rng))  # W (fan_in, fan_out)
-            self.params.append(np.zeros(fan_out))  # b (fan_out,)
+        rng = as_rng(seed)
+        params: list[Array] = []
+        for l, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            params.append(initializer(fan_in, fan_out, rng))  # W (fan_in, fan_out)
+            params.append(np.zeros(fan_out))  # b (fan_out,)
+            if batchnorm and l < len(sizes) - 2:
+                params += [np.ones(fan_out), np.zeros(fan_out)]  # γ, β (fan_out,)
+        self._set_params(params, bool(batchnorm))
 
     def _set_functions(self, activation: str, output: str) -> None:
         self.act: Activation = get_activation(activation)
         self.activation = activation
-        self.output = _check_output(output)
+        self.out: Output = get_output(output)
+        self.output = self.out.name
+
+    def _set_params(self, params: list[Array], batchnorm: bool) -> None:
+        self.params = params
+        self.batchnorm = batchnorm
+        self._slots = check_params(params, batchnorm)
+        self.stats: list[RunningStats] = [RunningStats.fresh(params[s[1]].size) for s in self._slots[:-1]] \
+            if batchnorm else []
 
     @classmethod
-    def from_params(cls, params, activation: str = "relu", output: str = "linear") -> MLP:
-        """A network with copies of the given [W1, b1, W2, b2, ...] (W (fan_in, fan_out), b (fan_out,))."""
+    def from_params(cls, params, activation: str = "relu", output: str = "linear", batchnorm: bool = False) -> MLP:
+        """A network with copies of the given [W1, b1, (γ1, β1,) W2, b2, ...] (W (fan_in, fan_out), b (fan_out,))."""
         params = [np.array(p, dtype=np.float64, copy=True) for p in params]
-        if len(params) < 2 or len(params) % 2:
-            raise ValueError("params must be a non-empty list [W1, b1, W2, b2, ...]")
-        for l, (W, b) in enumerate(zip(params[0::2], params[1::2])):
-            if W.ndim != 2 or b.shape != (W.shape[1],):
-                raise ValueError(f"layer {l + 1}: W must be (fan_in, fan_out) and b (fan_out,), got {W.shape}, {b.shape}")
-            if l and W.shape[0] != params[2 * l - 2].shape[1]:
-                raise ValueError(f"layer {l + 1}: W has {W.shape[0]} inputs but the layer below has "
-                                 f"{params[2 * l - 2].shape[1]} outputs")
         net = cls.__new__(cls)
-        _check_sizes([params[0].shape[0]] + [W.shape[1] for W in params[0::2]])
         net._set_functions(activation, output)
         net.init = "given"
-        net.params = params
+        net._set_params(params, bool(batchnorm))
         return net
 
     def copy(self) -> MLP:
-        """An independent copy (same architecture, copied parameters)."""
-        net = MLP.from_params(self.params, self.activation, self.output)
+        """An independent copy (same architecture, copied parameters and running statistics)."""
+        net = MLP.from_params(self.params, self.activation, self.output, self.batchnorm)
         net.init = self.init
+        net.stats = [s.copy() for s in self.stats]
         return net
 
     # --- views ---------------------------------------------------------------------------------
     @property
     def W(self) -> list[Array]:
         """Weight matrices W[l] (sizes[l], sizes[l+1]) — the same arrays as in params."""
-        return self.params[0::2]
+        return [self.params[s[0]] for s in self._slots]
 
     @property
     def b(self) -> list[Array]:
         """Bias vectors b[l] (sizes[l+1],) — the same arrays as in params."""
-        return self.params[1::2]
+        return [self.params[s[1]] for s in self._slots]
+
+    @property
+    def gamma(self) -> list[Array]:
+        """Batch norm scales γ[l] (sizes[l+1],) of the hidden layers (empty without batch norm)."""
+        return [self.params[s[2]] for s in self._slots if len(s) == 4]
+
+    @property
+    def beta(self) -> list[Array]:
+        """Batch norm shifts β[l] (sizes[l+1],) of the hidden layers (empty without batch norm)."""
+        return [self.params[s[3]] for s in self._slots if len(s) == 4]
+
+    @property
+    def weight_index(self) -> list[int]:
+        """Position of each W[l] in params (and in the gradients aligned with them)."""
+        return [s[0] for s in self._slots]
 
     @property
     def n_layers(self) -> int:
         """Number of weight layers (len(layer_sizes) − 1)."""
-        return len(self.params) // 2
+        return len(self._slots)
 
     @property
     def layer_sizes(self) -> list[int]:
         """[n_inputs, hidden..., n_outputs]."""
-        return [self.params[0].shape[0]] + [W.shape[1] for W in self.params[0::2]]
+        Ws = self.W
+        return [Ws[0].shape[0]] + [W.shape[1] for W in Ws]
 
     @property
     def n_params(self) -> int:
-        """Number of weights plus biases."""
+        """Number of trainable numbers (weights, biases, γ and β)."""
         return sum(p.size for p in self.params)
 
     def get_flat(self) -> Array:
@@ -163,7 +139,8 @@ class MLP:
             i += p.size
 
     def __repr__(self) -> str:
-        return f"MLP({self.layer_sizes}, activation={self.activation!r}, output={self.output!r})"
+        bn = ", batchnorm=True" if self.batchnorm else ""
+        return f"MLP({self.layer_sizes}, activation={self.activation!r}, output={self.output!r}{bn})"
 
     # --- forward -------------------------------------------------------------------------------
     def _inputs(self, X: Array) -> Array:
@@ -175,66 +152,58 @@ class MLP:
             raise ValueError(f"X must have shape (n_samples, {n_in}), got {X.shape}")
         return X
 
-    def _out(self, Z: Array) -> Array:
-        if self.output == "softmax":
-            return softmax(Z)
-        if self.output == "sigmoid":
-            return expit(Z)
-        return Z
-
     def forward_cache(
-        self, X: Array, dropout: float = 0.0, rng: np.random.Generator | None = None
+        self, X: Array, dropout: float = 0.0, rng: np.random.Generator | None = None, train: bool = True
     ) -> ForwardCache:
-        """Forward pass keeping every Z[l] and A[l]; optional inverted dropout on hidden activations."""
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must lie in [0, 1), got {dropout}")
-        if dropout and not isinstance(rng, np.random.Generator):
-            raise ValueError("dropout needs rng, a numpy.random.Generator")
+        """Forward pass keeping every Z[l] and A[l]; training mode: batch statistics (updating the running
+        ones) and inverted dropout on hidden activations; eval mode (train=False): running statistics, no dropout."""
+        dropout = check_rate(dropout) if train else 0.0
         A = self._inputs(X)  # (n, sizes[0])
-        Zs: list[Array] = []
-        As: list[Array] = [A]
-        masks: list[Array | None] = []
+        cache = ForwardCache([], [A], [], [], train)
         last = self.n_layers - 1
-        for l, (W, b) in enumerate(zip(self.params[0::2], self.params[1::2])):
-            Z = A @ W  # (n, sizes[l+1])
-            Z += b
-            mask = None
+        for l, slot in enumerate(self._slots):
+            Z = A @ self.params[slot[0]]  # (n, sizes[l+1])
+            Z += self.params[slot[1]]
+            mask = bn = None
             if l < last:
-                A = self.act.forward(Z)
+                if len(slot) == 4:
+                    bn = batchnorm_forward(Z, self.params[slot[2]], self.params[slot[3]], self.stats[l], train)
+                A = self.act.forward(Z if bn is None else bn.out)
                 if dropout:
-                    mask = (rng.random(A.shape) >= dropout) / (1.0 - dropout)
-                    A = A * mask
+                    mask = dropout_mask(A.shape, dropout, rng)
+                    A = dropout_forward(A, mask)
             else:
-                A = self._out(Z)
-            Zs.append(Z)
-            As.append(A)
-            masks.append(mask)
-        return ForwardCache(Zs, As, masks)
+                A = self.out.forward(Z)
+            cache.Z.append(Z)
+            cache.A.append(A)
+            cache.masks.append(mask)
+            cache.bn.append(bn)
+        return cache
 
     def forward(self, X: Array) -> Array:
-        """Network output after the output activation, (n, sizes[-1])."""
+        """Network output after the output activation, (n, sizes[-1]), in eval mode."""
+        if self.batchnorm:
+            return self.forward_cache(X, train=False).A[-1]
         A = self._inputs(X)
         last = self.n_layers - 1
         for l, (W, b) in enumerate(zip(self.params[0::2], self.params[1::2])):
             Z = A @ W
             Z += b
-            A = self.act.forward(Z) if l < last else self._out(Z)
+            A = self.act.forward(Z) if l < last else self.out.forward(Z)
         return A
 
     __call__ = forward
 
     def predict(self, X: Array) -> Array:
         """Class labels for softmax (argmax) and sigmoid (p ≥ 0.5) outputs; raw outputs for linear."""
-        out = self.forward(X)
-        if self.output == "softmax":
-            return out.argmax(axis=1)
-        if self.output == "sigmoid":
-            labels = (out >= 0.5).astype(np.int64)
-            return labels[:, 0] if labels.shape[1] == 1 else labels
-        return out
+        return self.out.predict(self.forward(X))
 
     # --- backward ------------------------------------------------------------------------------
-    def _targets(self, y: Array, out_shape: tuple[int, int]) -> Array:
+    @staticmethod
+    def _targets(y: Array, spec: Loss, out_shape: tuple[int, int]) -> Array:
+        """Targets as the loss reads them: class labels (n,) or values shaped like the output (n, k)."""
+        if spec.targets == "labels":
+            return class_labels(y, *out_shape)
         y = np.asarray(y, dtype=np.float64)
         if y.ndim == 1 and out_shape[1] == 1:
             y = y[:, None]
@@ -243,78 +212,86 @@ class MLP:
         return y
 
     def _output_grads(self, cache: ForwardCache, y: Array, loss: str, label_smoothing: float):
-        """(loss, dA_out, dZ_out) for the last layer, from the logits where the loss allows it."""
+        """(loss, dA_out, dZ_out) for the last layer, from the logits where the output fuses with the loss."""
         spec = get_loss(loss)
         if spec.output is not None and spec.output != self.output:
             raise ValueError(f"loss {loss!r} needs output={spec.output!r}, the network has output={self.output!r}")
         Z, P = cache.Z[-1], cache.A[-1]  # logits and outputs, (n, n_out)
-        if loss == "crossentropy":
-            value, dZ = softmax_cross_entropy(Z, y, label_smoothing)
-            n, k = Z.shape
-            q = np.full((n, k), label_smoothing / k)
-            q[np.arange(n), class_labels(y, n, k)] += 1.0 - label_smoothing
-            dA = -q / (np.maximum(P, _TINY) * n)
-            return value, dA, dZ
-        y = self._targets(y, P.shape)
-        if loss == "binary_crossentropy":
-            value, dZ = binary_cross_entropy_with_logits(Z, y)
-            _, dA = binary_cross_entropy(P, y)
-            return value, dA, dZ
+        y = self._targets(y, spec, P.shape)
+        fused = self.out.fused.get(loss)
+        if fused is not None:
+            return fused(Z, P, y, label_smoothing)
         value, dA = spec.fn(P, y)
-        if self.output == "softmax":
-            dZ = softmax_backward(P, dA)
-        elif self.output == "sigmoid":
-            dZ = dA * P * (1.0 - P)
-        else:
-            dZ = dA
-        return value, dA, dZ
+        return value, dA, self.out.backward(P, dA)
 
     def backward(
-        self, cache: ForwardCache, y: Array, loss: str, l2: float = 0.0, label_smoothing: float = 0.0
+        self, cache: ForwardCache, y: Array, loss: str, l2: float = 0.0, l1: float = 0.0,
+        label_smoothing: float = 0.0,
     ) -> Backward:
         """Backprop: dZ[l] = dA[l] ⊙ f'(Z[l]), dW[l] = A[l]ᵀ dZ[l], db[l] = Σ_rows dZ[l], dA[l−1] = dZ[l] W[l]ᵀ."""
         if loss not in LOSSES:
             raise ValueError(f"unknown loss {loss!r}; valid: {', '.join(LOSSES)}")
-        if l2 < 0:
-            raise ValueError(f"l2 must be ≥ 0, got {l2}")
+        if l2 < 0 or l1 < 0:
+            raise ValueError(f"l1 and l2 must be ≥ 0, got l1={l1}, l2={l2}")
         if label_smoothing and loss != "crossentropy":
             raise ValueError("label_smoothing applies to the 'crossentropy' loss only")
         value, dA, dZ = self._output_grads(cache, y, loss, label_smoothing)
         L = self.n_layers
-        grads: list[Array] = [None] * (2 * L)  # type: ignore[list-item]
+        grads: list[Array] = [None] * len(self.params)  # type: ignore[list-item]
         dAs: list[Array] = [None] * L  # type: ignore[list-item]
         dZs: list[Array] = [None] * L  # type: ignore[list-item]
         dAs[-1], dZs[-1] = dA, dZ
         for l in range(L - 1, -1, -1):
-            W = self.params[2 * l]
-            grads[2 * l] = cache.A[l].T @ dZ  # dW (sizes[l], sizes[l+1])
-            grads[2 * l + 1] = dZ.sum(axis=0)  # db (sizes[l+1],)
+            slot = self._slots[l]
+            grads[slot[0]] = cache.A[l].T @ dZ  # dW (sizes[l], sizes[l+1])
+            grads[slot[1]] = dZ.sum(axis=0)  # db (sizes[l+1],)
             if l == 0:
                 break
-            dA = dZ @ W.T  # ∂L/∂A[l] (n, sizes[l])
+            dA = dZ @ self.params[slot[0]].T  # ∂L/∂A[l] (n, sizes[l])
             dAs[l - 1] = dA
             mask = cache.masks[l - 1] if cache.masks else None
+            bn = cache.bn[l - 1] if cache.bn else None
             if mask is None and self.act.derivative_from_output is not None:
                 dZ = self.act.derivative_from_output(cache.A[l])  # f'(Z) from A = f(Z), no recompute
             else:
-                dZ = self.act.derivative(cache.Z[l - 1])
-                if mask is not None:
-                    dZ *= mask
+                dZ = dropout_backward(self.act.derivative(cache.Z[l - 1] if bn is None else bn.out), mask)
             dZ *= dA
+            if bn is not None:  # dZ so far is ∂L/∂BN(Z); through batch norm to ∂L/∂Z, γ and β
+                below = self._slots[l - 1]
+                bn_backward = batchnorm_backward if cache.train else batchnorm_eval_backward
+                dZ, grads[below[2]], grads[below[3]] = bn_backward(dZ, bn, self.params[below[2]])
             dZs[l - 1] = dZ
-        penalty = 0.0
-        if l2:
-            for l, W in enumerate(self.params[0::2]):
-                penalty += 0.5 * l2 * float(np.sum(W * W))
-                grads[2 * l] += l2 * W
+        penalty = self._penalize(grads, l1, l2)
         return Backward(value + penalty, grads, dZs, dAs, penalty)
 
     def loss_and_grads(
-        self, X: Array, y: Array, loss: str, l2: float = 0.0, label_smoothing: float = 0.0,
-        dropout: float = 0.0, rng: np.random.Generator | None = None,
+        self, X: Array, y: Array, loss: str, l2: float = 0.0, l1: float = 0.0, dropout: float = 0.0,
+        rng: np.random.Generator | None = None, label_smoothing: float = 0.0, train: bool = True,
     ) -> tuple[float, list[Array]]:
-        """(L(X, y) + λ/2·Σ‖W‖², [dW1, db1, dW2, db2, ...])."""
+        """(L(X, y) + λ₁·Σ|W| + λ₂/2·Σ‖W‖², [dW1, db1, (dγ1, dβ1,) dW2, ...]), in training mode by default."""
         if loss not in LOSSES:
             raise ValueError(f"unknown loss {loss!r}; valid: {', '.join(LOSSES)}")
-        bw = self.backward(self.forward_cache(X, dropout, rng), y, loss, l2, label_smoothing)
+        bw = self.backward(self.forward_cache(X, dropout, rng, train), y, loss, l2, l1, label_smoothing)
         return bw.loss, bw.grads
+
+    def eval_loss(self, X: Array, y: Array, loss: str, l2: float = 0.0, l1: float = 0.0,
+                  label_smoothing: float = 0.0) -> float:
+        """L(X, y) + λ₁·Σ|W| + λ₂/2·Σ‖W‖² in eval mode (running statistics, no dropout), without gradients."""
+        if loss not in LOSSES:
+            raise ValueError(f"unknown loss {loss!r}; valid: {', '.join(LOSSES)}")
+        value = self._output_grads(self.forward_cache(X, train=False), y, loss, label_smoothing)[0]
+        return value + self._penalize(None, l1, l2)
+
+    def _penalize(self, grads: list[Array] | None, l1: float, l2: float) -> float:
+        """λ₁·Σ|W| + λ₂/2·Σ‖W‖²; adds each penalty's gradient to the dW entries of ``grads`` (if given)."""
+        if l2 < 0 or l1 < 0:
+            raise ValueError(f"l1 and l2 must be ≥ 0, got l1={l1}, l2={l2}")
+        penalty = 0.0
+        for name, lam in (("L1", l1), ("L2", l2)):
+            if lam:
+                reg = REGULARIZERS[name]
+                penalty += reg.penalty(self.W, lam)
+                if grads is not None:
+                    for i, dW in zip(self.weight_index, reg.grad(self.W, lam)):
+                        grads[i] += dW
+        return penalty

@@ -1,79 +1,166 @@
-"""Training loops for the NumPy MLP: first-order optimizers over minibatches, and L-BFGS.
+"""The one NumPy training loop: ``Trainer`` with callbacks, and ``train`` as its one-call wrapper.
 
-``train`` runs ``steps`` optimizer steps; each step samples a minibatch (a fresh permutation per
-epoch, the incomplete tail of an epoch is skipped so every batch has the same size), computes
-loss and gradients with the engine and lets the optimizer update ``mlp.params`` in place. It
-stops cleanly when the loss or the gradient stops being finite. Progress goes to ``callback``.
+Each step samples a minibatch (a fresh permutation per epoch; the incomplete tail of an epoch is
+skipped so every batch has the same size), computes loss and gradients in training mode (batch-norm
+batch statistics, dropout masks) and lets the optimizer update ``net.params`` in place. ``run(k)`` may
+be called again and again: it resumes the same seeded stream, so run(k) equals k × run(1). The loop stops
+cleanly when the loss or gradient stops being finite ("diverged") or when a callback calls ``stop``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
-from scipy.optimize import minimize
 
+from core.engine.callbacks import Callback, CallAfterStep
+from core.engine.dropout import check_rate
+from core.engine.history import History, check_data, grad_norm
+from core.engine.lbfgs import train_lbfgs
 from core.engine.network import MLP
 from core.engine.optim import make_optimizer
-
-try:  # a scikit-learn dependency
-    from threadpoolctl import threadpool_limits
-except ImportError:  # pragma: no cover
-    threadpool_limits = None
+from core.engine.optim.base import check_nonneg
 
 Array = np.ndarray
-# callback(step, loss, mlp) after each optimizer step; return True to stop early
-Callback = Callable[[int, float, MLP], "bool | None"]
+StepCallback = Callable[[int, float, MLP], "bool | None"]  # (step, loss, net) -> True to stop
 
 
 @dataclass(frozen=True)
-class History:
-    """What happened during training, one entry per step (per iteration for L-BFGS)."""
+class TrainConfig:
+    """What to minimise and how: loss, optimizer (torch names and hyper-parameters), batches, penalties, seed."""
 
-    losses: list[float]  # minibatch loss at step s, before the update it drove (incl. L2 penalty)
-    lrs: list[float]  # learning rate used at step s (empty for L-BFGS)
-    grad_norms: list[float]  # ‖∇L‖₂ over all parameters at step s
-    status: str  # "completed", "diverged at step k", "stopped by callback at step k", or L-BFGS's message
-    steps: int  # optimizer steps (L-BFGS iterations) actually taken
-    final_loss: float  # loss on all of (X, y) with the final parameters; nan if not finite
-    optimizer: str = ""
-    n_evals: int = 0  # loss/gradient evaluations
-    extra: dict = field(default_factory=dict)
+    loss: str
+    optimizer: str = "adam"
+    lr: float | None = None  # None: the optimizer's default
+    hyper: Mapping[str, Any] = field(default_factory=dict)  # e.g. {"betas": (0.9, 0.99)}
+    schedule: Callable[[int], float] | None = None  # η(step), overrides lr
+    batch_size: int | None = None  # None: full batch
+    l1: float = 0.0
+    l2: float = 0.0
+    dropout: float = 0.0
+    label_smoothing: float = 0.0
+    seed: int | np.random.Generator = 0
+
+
+def final_loss(net: MLP, X: Array, y: Array, config: TrainConfig) -> float:
+    """The objective on all of (X, y) in eval mode; nan if not finite."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        value = net.eval_loss(X, y, config.loss, config.l2, config.l1, config.label_smoothing)
+    return value if math.isfinite(value) else math.nan
+
+
+class Trainer:
+    """θ ← optimizer(θ, ∇L(minibatch)) step after step; callbacks see every step end and epoch end."""
+
+    def __init__(self, net: MLP, X: Array, y: Array, config: TrainConfig, callbacks: Sequence[Callback] = ()):
+        self.net, self.config = net, config
+        self.X, self.y = check_data(net, X, y)
+        n = self.X.shape[0]
+        if config.batch_size is not None and int(config.batch_size) < 1:
+            raise ValueError(f"batch_size must be ≥ 1 (or None for full batch), got {config.batch_size!r}")
+        check_rate(config.dropout)
+        check_nonneg("l1", config.l1)
+        check_nonneg("l2", config.l2)
+        self.batch_size = n if config.batch_size is None else min(int(config.batch_size), n)
+        self.steps_per_epoch = n // self.batch_size
+        self.rng = config.seed if isinstance(config.seed, np.random.Generator) else np.random.default_rng(config.seed)
+        lr = {} if config.lr is None else {"lr": config.lr}
+        self.optimizer = make_optimizer(config.optimizer, net.params, **lr, **dict(config.hyper))
+        self.callbacks = list(callbacks)
+        self.step = 0  # optimizer steps taken
+        self.epoch = 0  # epochs completed
+        self.losses: list[float] = []
+        self.lrs: list[float] = []
+        self.grad_norms: list[float] = []
+        self.loss = math.nan  # the latest minibatch loss (before its update)
+        self.grads: list[Array] = []  # the latest gradients, aligned with net.params
+        self.cache = None  # the latest training-mode forward cache (dropout masks, batch-norm statistics)
+        self.batch: Array | None = None  # sample indices of the latest minibatch (None: full batch)
+        self.metrics: dict[str, float] = {}  # the latest per-epoch numbers callbacks publish (EvaluateEachEpoch)
+        self.status = "ready"
+        self._stop: str | None = None
+        self._order, self._pos = self.rng.permutation(n), 0
 
     @property
-    def diverged(self) -> bool:
-        """True when training stopped because the loss or gradient became NaN/inf."""
-        return self.status.startswith("diverged")
+    def finished(self) -> bool:
+        """True once training diverged or a callback stopped it; run() then does nothing."""
+        return self._stop is not None or self.status.startswith("diverged")
 
+    @property
+    def layer_grad_norms(self) -> list[float]:
+        """‖∂L/∂W[l]‖₂ per layer for the latest step."""
+        return [grad_norm([self.grads[i]]) for i in self.net.weight_index] if self.grads else []
 
-def grad_norm(grads: list[Array]) -> float:
-    """‖g‖₂ over all arrays; inf/nan only if some entry is, not when the squares overflow."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        sq = sum(float(np.dot(g.ravel(), g.ravel())) for g in grads)
-        if math.isfinite(sq):
-            return math.sqrt(sq)
-        scale = max(float(np.max(np.abs(g))) for g in grads)
-        if not math.isfinite(scale):
-            return scale
-        return scale * math.sqrt(sum(float(np.sum((g / scale) ** 2)) for g in grads))
+    def stop(self, reason: str = "stopped by callback") -> None:
+        """Ask the loop to stop after the current step; the status becomes '<reason> at step k'."""
+        self._stop = reason
 
+    def _next_batch(self) -> tuple[Array, Array]:
+        n, bs = self.X.shape[0], self.batch_size
+        if bs == n:
+            self.batch = None
+            return self.X, self.y
+        if self._pos + bs > n:
+            self._order, self._pos = self.rng.permutation(n), 0
+        self.batch = self._order[self._pos : self._pos + bs]
+        self._pos += bs
+        return self.X[self.batch], self.y[self.batch]
 
-def _check_data(mlp: MLP, X: Array, y: Array) -> tuple[Array, Array]:
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y)
-    if X.ndim != 2 or X.shape[0] == 0:
-        raise ValueError(f"X must have shape (n_samples, {mlp.layer_sizes[0]}), got {X.shape}")
-    if y.shape[0] != X.shape[0]:
-        raise ValueError(f"X has {X.shape[0]} samples but y has {y.shape[0]}")
-    return X, y
+    def _one_step(self) -> bool:
+        """One update; False (and the status set) when the loss or gradient is not finite."""
+        c, net, step = self.config, self.net, self.step
+        if c.schedule is not None:
+            self.optimizer.lr = c.schedule(step)
+        Xb, yb = self._next_batch()
+        self.cache = net.forward_cache(Xb, c.dropout, self.rng)
+        bw = net.backward(self.cache, yb, c.loss, c.l2, c.l1, c.label_smoothing)
+        norm = grad_norm(bw.grads)
+        if not (math.isfinite(bw.loss) and math.isfinite(norm)):
+            self.status = f"diverged at step {step}"
+            return False
+        self.loss, self.grads = bw.loss, bw.grads
+        self.losses.append(bw.loss)
+        self.lrs.append(float(np.mean(self.optimizer.lr)))
+        self.grad_norms.append(norm)
+        self.optimizer.step(bw.grads)
+        self.step += 1
+        return True
 
+    def run(self, steps: int) -> History:
+        """Take up to ``steps`` more optimizer steps (fewer if training diverges or is stopped)."""
+        if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+            raise ValueError(f"steps must be an integer ≥ 0, got {steps!r}")
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            for _ in range(steps):
+                if self.finished or not self._one_step():
+                    break
+                self.status = "running"
+                for cb in self.callbacks:
+                    cb.on_step_end(self)
+                if self.step % self.steps_per_epoch == 0:
+                    self.epoch += 1
+                    for cb in self.callbacks:
+                        if self._stop is None:
+                            cb.on_epoch_end(self)
+                if self._stop is not None:
+                    self.status = f"{self._stop} at step {self.step - 1}"
+                    break
+        if not self.finished:
+            self.status = "completed"
+        return self.history()
 
-def _full_loss(mlp: MLP, X: Array, y: Array, loss: str, l2: float, label_smoothing: float) -> float:
-    value, _ = mlp.loss_and_grads(X, y, loss, l2=l2, label_smoothing=label_smoothing)
-    return value if math.isfinite(value) else math.nan
+    def history(self) -> History:
+        """The losses, learning rates and gradient norms so far, the status and the loss on all of (X, y)."""
+        final = final_loss(self.net, self.X, self.y, self.config)
+        status = self.status
+        if math.isnan(final) and status == "completed" and self.step:
+            status = f"diverged at step {self.step}"
+        return History(list(self.losses), list(self.lrs), list(self.grad_norms), status, self.step, final,
+                       optimizer=self.config.optimizer, n_evals=self.step,
+                       extra={"epochs": self.epoch})
 
 
 def train(
@@ -87,112 +174,18 @@ def train(
     lr: float | None = None,
     schedule: Callable[[int], float] | None = None,
     seed: int | np.random.Generator = 0,
-    callback: Callback | None = None,
+    callback: StepCallback | None = None,
     l2: float = 0.0,
     dropout: float = 0.0,
     label_smoothing: float = 0.0,
+    l1: float = 0.0,
     **hyper,
 ) -> History:
     """Minimise L(X, y) by ``steps`` steps of ``optimizer``; θ ← optimizer(θ, ∇L(minibatch)), in place."""
-    X, y = _check_data(mlp, X, y)
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
         raise ValueError(f"steps must be an integer ≥ 0, got {steps!r}")
-    n = X.shape[0]
-    bs = n if batch_size is None else int(batch_size)
-    if bs < 1:
-        raise ValueError(f"batch_size must be ≥ 1 (or None for full batch), got {batch_size!r}")
-    bs = min(bs, n)
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    opt = make_optimizer(optimizer, mlp.params, **({} if lr is None else {"lr": lr}), **hyper)
-    losses: list[float] = []
-    lrs: list[float] = []
-    norms: list[float] = []
-    status = "completed"
-    order, pos = rng.permutation(n), 0
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        for step in range(steps):
-            if schedule is not None:
-                opt.lr = schedule(step)
-            if bs == n:
-                Xb, yb = X, y
-            else:
-                if pos + bs > n:
-                    order, pos = rng.permutation(n), 0
-                idx = order[pos : pos + bs]
-                pos += bs
-                Xb, yb = X[idx], y[idx]
-            value, grads = mlp.loss_and_grads(
-                Xb, yb, loss, l2=l2, label_smoothing=label_smoothing, dropout=dropout, rng=rng
-            )
-            gnorm = grad_norm(grads)
-            if not (math.isfinite(value) and math.isfinite(gnorm)):
-                status = f"diverged at step {step}"
-                break
-            losses.append(value)
-            lrs.append(float(np.mean(opt.lr)))
-            norms.append(gnorm)
-            opt.step(grads)
-            if callback is not None and callback(step, value, mlp):
-                status = f"stopped by callback at step {step}"
-                break
-        final = _full_loss(mlp, X, y, loss, l2, label_smoothing)
-    if math.isnan(final) and status == "completed" and steps:
-        status = f"diverged at step {len(losses)}"
-    return History(
-        losses, lrs, norms, status, len(losses), final, optimizer=optimizer, n_evals=len(losses)
-    )
+    config = TrainConfig(loss, optimizer, lr, hyper, schedule, batch_size, l1, l2, dropout, label_smoothing, seed)
+    callbacks = () if callback is None else (CallAfterStep(callback),)
+    return Trainer(mlp, X, y, config, callbacks).run(steps)
 
-
-def train_lbfgs(
-    mlp: MLP,
-    X: Array,
-    y: Array,
-    loss: str,
-    max_iter: int = 200,
-    l2: float = 0.0,
-    gtol: float = 1e-5,
-    callback: Callback | None = None,
-) -> History:
-    """Minimise L(θ) + λ/2·Σ‖W‖² with scipy's L-BFGS-B over the flattened parameters (in place).
-
-    sklearn's MLPClassifier(alpha=α) penalises α/(2n)·Σ‖W‖², i.e. l2 = α/n here.
-    """
-    X, y = _check_data(mlp, X, y)
-    if int(max_iter) < 1:
-        raise ValueError(f"max_iter must be ≥ 1, got {max_iter!r}")
-    losses: list[float] = []
-    norms: list[float] = []
-    last = {"norm": math.nan, "evals": 0}
-
-    def fun(theta: Array) -> tuple[float, Array]:
-        mlp.set_flat(theta)
-        value, grads = mlp.loss_and_grads(X, y, loss, l2=l2)
-        flat = np.concatenate([g.ravel() for g in grads])
-        last["norm"], last["evals"] = float(np.linalg.norm(flat)), last["evals"] + 1
-        return value, flat
-
-    def on_iter(intermediate_result) -> None:
-        losses.append(float(intermediate_result.fun))
-        norms.append(last["norm"])  # gradient at the latest evaluation, the accepted iterate
-        if callback is not None:
-            mlp.set_flat(intermediate_result.x)
-            if callback(len(losses) - 1, losses[-1], mlp):
-                raise StopIteration
-
-    # numpy and scipy ship separate OpenBLAS thread pools; interleaving the two (each L-BFGS step
-    # is a tiny scipy BLAS call between numpy matmuls) makes them spin against each other, ~40x slower.
-    one_thread = threadpool_limits(1, user_api="blas") if threadpool_limits else contextlib.nullcontext()
-    with one_thread, np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        res = minimize(
-            fun, mlp.get_flat(), jac=True, method="L-BFGS-B", callback=on_iter,
-            options={"maxiter": int(max_iter), "gtol": gtol},
-        )
-        mlp.set_flat(res.x)
-        final = _full_loss(mlp, X, y, loss, l2, 0.0)
-    status = str(res.message)
-    if math.isnan(final):
-        status = f"diverged at step {len(losses)}"
-    return History(
-        losses, [], norms, status, int(res.nit), final, optimizer="lbfgs", n_evals=int(res.nfev),
-        extra={"success": bool(res.success)},
-    )
+__all__ = ["TrainConfig", "Trainer", "History", "train", "train_lbfgs", "grad_norm", "check_data"]

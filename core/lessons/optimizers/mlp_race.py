@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.engine.datasets import make_dataset
+from core.engine.callbacks import Callback
 from core.engine.network import MLP
-from core.engine.optim import make_optimizer
+from core.engine.train import TrainConfig, Trainer
 from core.lessons.optimizers.trajectories import RunSpec
 
 
@@ -31,6 +32,17 @@ class MLPTask:
 
 
 BLOW_UP = 100.0  # a loss above BLOW_UP × the initial loss counts as diverged
+
+
+class BlowUp(Callback):
+    """Stops a run whose loss exceeds BLOW_UP × its first one; ``at`` is that step (diverged there)."""
+
+    at: int | None = None
+
+    def on_step_end(self, trainer: Trainer) -> None:
+        if trainer.loss > BLOW_UP * trainer.losses[0]:
+            self.at = trainer.step - 1
+            trainer.stop("blew up")
 
 
 @dataclass
@@ -58,21 +70,17 @@ def train_race(specs: Sequence[RunSpec], task: MLPTask = MLPTask()) -> list[Trai
         hyper = dict(spec.hyper)
         hyper.pop("lr", None)
         lrs = spec.lr_schedule(task.steps)
-        opt = make_optimizer(spec.optimizer, net.params, **hyper, lr=lrs[0])
+        config = TrainConfig("binary_crossentropy", spec.optimizer, lr=lrs[0], hyper=hyper, schedule=lrs.__getitem__)
+        blow_up = BlowUp()
+        hist = Trainer(net, X, y, config, [blow_up]).run(task.steps)
+        diverged = blow_up.at if blow_up.at is not None else hist.steps if hist.diverged else None
         loss = np.full(task.steps + 1, np.nan)
-        diverged = None
+        loss[: len(hist.losses) if diverged is None else diverged] = hist.losses[:diverged]
+        if diverged is None:  # the loss after the last step counts too
+            loss[task.steps] = hist.final_loss
+            if not hist.final_loss <= BLOW_UP * loss[0]:
+                diverged, loss[task.steps] = task.steps, np.nan
         with np.errstate(all="ignore"):
-            for k in range(task.steps + 1):
-                value, grads = net.loss_and_grads(X, y, "binary_crossentropy")
-                blown = k > 0 and value > BLOW_UP * loss[0]
-                if blown or not np.isfinite(value) or not all(np.all(np.isfinite(g)) for g in grads):
-                    diverged = k
-                    break
-                loss[k] = value
-                if k == task.steps:
-                    break
-                opt.lr = lrs[k]
-                opt.step(grads)
             acc = float(np.mean(net.predict(X) == y)) if diverged is None else float("nan")
         curves.append(TrainingCurve(spec.name, loss, acc, diverged))
     return curves

@@ -1,0 +1,98 @@
+"""The output layer's activation g: ŷ = g(z) for the last layer, its backward, predictions and formulas.
+
+One registry for the whole app: ``linear`` (alias ``none``: regression, ŷ = z), ``sigmoid`` (each output
+its own probability) and ``softmax`` (k classes share one probability mass). Where a loss is paired with
+the output (softmax + cross-entropy, sigmoid + binary cross-entropy) the gradient ∂L/∂z comes straight
+from the logits ("fused"), which is exact and stable, like torch's losses on logits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.special import expit
+
+from core.engine.activations import SOFTMAX_LATEX, linear_derivative, sigmoid_derivative, softmax, softmax_backward
+from core.engine.losses import binary_cross_entropy, binary_cross_entropy_with_logits, class_labels
+from core.engine.losses import softmax_cross_entropy
+
+Array = np.ndarray
+_TINY = np.finfo(np.float64).tiny
+# fused(Z, P, y, label_smoothing) -> (loss, dL/dP, dL/dZ) for logits Z and outputs P = g(Z), both (n, k)
+Fused = Callable[[Array, Array, Array, float], tuple[float, Array, Array]]
+
+
+def softmax_crossentropy_fused(Z: Array, P: Array, y: Array, label_smoothing: float) -> tuple[float, Array, Array]:
+    """dL/dz = (p − q)/n from the logits; dL/dp = −q/(p·n) for display (q: smoothed one-hot)."""
+    value, dZ = softmax_cross_entropy(Z, y, label_smoothing)
+    n, k = Z.shape
+    q = np.full((n, k), label_smoothing / k)
+    q[np.arange(n), class_labels(y, n, k)] += 1.0 - label_smoothing
+    return value, -q / (np.maximum(P, _TINY) * n), dZ
+
+
+def sigmoid_bce_fused(Z: Array, P: Array, y: Array, label_smoothing: float) -> tuple[float, Array, Array]:
+    """dL/dz = (σ(z) − y)/N from the logits; dL/dp from BCE on the probabilities for display."""
+    value, dZ = binary_cross_entropy_with_logits(Z, y)
+    return value, binary_cross_entropy(P, y)[1], dZ
+
+
+def _identity(Z: Array) -> Array:
+    return Z
+
+
+def _pass_through(P: Array, dP: Array) -> Array:
+    return dP
+
+
+def _sigmoid_backward(P: Array, dP: Array) -> Array:
+    return dP * P * (1.0 - P)
+
+
+def _threshold(P: Array) -> Array:
+    labels = (P >= 0.5).astype(np.int64)
+    return labels[:, 0] if labels.shape[1] == 1 else labels
+
+
+def _argmax(P: Array) -> Array:
+    return P.argmax(axis=1)
+
+
+@dataclass(frozen=True)
+class Output:
+    """An output activation: forward Z → P, backward (P, dL/dP) → dL/dZ, prediction and formulas."""
+
+    name: str
+    label: str
+    latex: str  # ŷ = g(z)
+    symbol: str  # g in formulas: \mathrm{id}, \sigma, \mathrm{softmax}
+    forward: Callable[[Array], Array]  # (n, k) -> (n, k)
+    backward: Callable[[Array, Array], Array]  # (P, dP) -> dZ, all (n, k)
+    predict: Callable[[Array], Array]  # outputs (n, k) -> labels (n,) or values
+    derivative: Callable[[Array], Array] | None  # element-wise g'(z); None when g couples the outputs
+    fused: Mapping[str, Fused] = field(default_factory=dict)  # loss name -> (loss, dP, dZ) from the logits
+    aliases: tuple[str, ...] = ()
+
+
+OUTPUTS: dict[str, Output] = {
+    o.name: o
+    for o in (
+        Output("linear", "none (regression)", r"\hat{y}_i = z_i", r"\mathrm{id}", _identity, _pass_through,
+               _identity, linear_derivative, aliases=("none",)),
+        Output("sigmoid", "sigmoid", r"\hat{y}_i = \sigma(z_i) = \frac{1}{1+e^{-z_i}}", r"\sigma", expit,
+               _sigmoid_backward, _threshold, sigmoid_derivative, {"binary_crossentropy": sigmoid_bce_fused}),
+        Output("softmax", "softmax", SOFTMAX_LATEX, r"\mathrm{softmax}", softmax, softmax_backward, _argmax, None,
+               {"crossentropy": softmax_crossentropy_fused}),
+    )
+}
+_BY_ALIAS = {a: o for o in OUTPUTS.values() for a in o.aliases}
+
+
+def get_output(name: str) -> Output:
+    """The registry entry for ``name`` (or an alias such as ``none``); ValueError listing the names otherwise."""
+    try:
+        return OUTPUTS[name] if name in OUTPUTS else _BY_ALIAS[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown output activation {name!r}; valid: {', '.join(OUTPUTS)}") from None
