@@ -40,6 +40,18 @@ def confusion(y_true: torch.Tensor, y_pred: torch.Tensor, n: int = N_CLASSES) ->
     return flat.reshape(n, n).cpu().numpy()
 
 
+@torch.no_grad()
+def validate(
+    model: nn.Module, X_u8: torch.Tensor, y: torch.Tensor, scale: bool, criterion: nn.Module
+) -> tuple[float, float, np.ndarray | None]:
+    """The validation pass: (criterion loss, accuracy, confusion (10, 10)); (NaN, NaN, None) for an empty split."""
+    if len(y) == 0:
+        return float("nan"), float("nan"), None
+    logits = predict_logits(model, X_u8, scale)  # (n_val, 10)
+    pred = logits.argmax(1)
+    return float(criterion(logits, y)), float((pred == y).float().mean()), confusion(y, pred)
+
+
 @dataclass(frozen=True)
 class Evaluation:
     """Scores on one split; ``mistakes`` are the most confident wrong predictions, most confident first."""
