@@ -1,0 +1,258 @@
+"""Model selection & regularization: early stopping, capacity, L1/L2, dropout and batch norm, live on the digits."""
+
+import numpy as np
+import streamlit as st
+
+from core.engine.batchnorm import LATEX as BN_LATEX
+from core.engine.dropout import LATEX as DROPOUT_LATEX
+from core.engine.regularizers import REGULARIZERS
+from core.lessons.model_selection.batchnorm import deep_sigmoid
+from core.lessons.model_selection.capacity import bottleneck_sweep, memorization, width_sweep
+from core.lessons.model_selection.data import CHANCE, N_VAL
+from core.lessons.model_selection.dropout import DIAGRAMS, expected_activation, masks_for_iteration
+from core.lessons.model_selection.early_stopping import MONITORS, CurveConfig, moving_average, training_curves
+from core.lessons.model_selection.penalties import SMALL, compare_penalties, weight_decay_vs_l2
+from ui.charts.spec import cached_spec
+from ui.model_selection import charts, frames
+from ui.model_selection.diagram import dropout_dot
+from ui.urlstate import bound, share_hint
+
+WIDTHS = [16, 32, 64, 128, 256, 512]
+LAMBDAS = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2]
+BN_RATES = [0.03, 0.1, 0.3, 1.0]
+BN_STEPS = [100, 300, 600]
+
+
+@st.cache_data(show_spinner="Training with and without early stopping…", max_entries=64)
+def _curves(cfg: CurveConfig):
+    return training_curves(cfg)
+
+
+@st.cache_data(show_spinner="Training one network per width…", max_entries=32)
+def _sweep(epochs: int, label_noise: float):
+    return width_sweep(epochs=epochs, label_noise=label_noise)
+
+
+@st.cache_data(show_spinner="Training on true and on shuffled labels…", max_entries=32)
+def _memorization(width: int, n_train: int):
+    return memorization(width=width, n_train=n_train)
+
+
+@st.cache_data(show_spinner="Training one network per bottleneck…", max_entries=16)
+def _bottleneck(first: int):
+    return bottleneck_sweep(first=first)
+
+
+@st.cache_data(show_spinner="Training with no penalty, L1, L2 and proximal L1…", max_entries=32)
+def _penalties(lam: float, epochs: int):
+    return compare_penalties(lam=lam, epochs=epochs)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _decay(lam: float, steps: int):
+    return weight_decay_vs_l2(lam=lam, steps=steps)
+
+
+@st.cache_data(show_spinner="Training the deep sigmoid network with and without batch norm…", max_entries=32)
+def _deep(depth: int, lr: float, steps: int):
+    checkpoints = (0, steps // 10, steps)
+    return [deep_sigmoid(bn, depth=depth, lr=lr, steps=steps, checkpoints=checkpoints) for bn in (False, True)]
+
+
+def _pct(x: float) -> str:
+    return f"{x:.1%}"
+
+
+st.title("Model selection & regularization")
+st.markdown(
+    "A network with enough parameters can fit its training set perfectly — including its noise — and then does "
+    "worse on data it has not seen. Every section below trains small networks live with the NumPy engine on "
+    f"scikit-learn's digits (8×8 images, 10 classes, {N_VAL} fixed validation images) and shows one way to find "
+    "or enforce the right amount of capacity: stop early, size the layers, penalize weights, drop units, normalize."
+)
+share_hint()
+
+
+@st.fragment
+def early_stopping_section() -> None:
+    st.header("1. Overfitting and early stopping")
+    st.markdown(
+        "Track the loss on a validation set after every epoch: it falls, reaches its best value and rises again "
+        "while the training loss keeps falling — the network starts to memorize. Early stopping waits $k$ epochs "
+        "(the *patience*) without improvement, then stops and restores the weights of the best epoch. A moving "
+        "average over a few epochs keeps a bumpy curve from stopping too soon. A share of the training labels is "
+        "replaced by random ones (label noise): there is something to memorize."
+    )
+    c1, c2, c3, c4 = st.columns(4)
+    width = bound(c1.select_slider, "Width (2 hidden layers)", WIDTHS, value=128, key="width")
+    epochs = bound(c2.slider, "Epochs", 10, 80, 40, 5, key="epochs")
+    patience = bound(c3.slider, "Patience k (epochs)", 1, 15, 5, key="patience")
+    noise = bound(c4.slider, "Label noise", 0.0, 0.5, 0.2, 0.05, key="noise")
+    c1, c2, c3 = st.columns([2, 1, 1])
+    monitor = bound(c1.radio, "Early stopping watches", list(MONITORS), key="monitor", horizontal=True,
+                    format_func=MONITORS.get)
+    smooth = bound(c2.slider, "Moving average (epochs)", 1, 5, 1, key="smooth")
+    kind = bound(c3.radio, "Show", ["loss", "accuracy"], key="show", horizontal=True)
+    c = _curves(CurveConfig(width=width, epochs=epochs, patience=patience, label_noise=noise, monitor=monitor,
+                            smooth=smooth))
+    curves, marks = frames.curve_frames(c, "loss" if kind == "loss" else "acc", patience, smooth)
+    st.vega_lite_chart(cached_spec(charts.curves, "cross-entropy loss" if kind == "loss" else "accuracy",
+                                   data={"curves": curves, "marks": marks}), width="stretch")
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Best epoch (restored)", c.best_epoch)
+    m2.metric("Stopped at epoch", c.stop_epoch if c.stop_epoch else "—",
+              "patience never ran out" if not c.stop_epoch else None, delta_color="off", delta_arrow="off")
+    m3.metric("Validation accuracy, restored", _pct(c.restored_val_acc))
+    m4.metric(f"… after all {epochs} epochs", _pct(c.final_val_acc))
+    st.caption(f"Network 64-{width}-{width}-10 (ReLU, softmax), Adam η = 0.005, minibatches of 30 from 360 training "
+               "images. Both runs use the same seed and minibatches, so the faded continuation is what training "
+               "would have done without the stop. The green band is the patience window after the best epoch.")
+
+
+@st.fragment
+def capacity_section() -> None:
+    st.header("2. Capacity and memorization")
+    st.markdown(
+        "The number of learnable parameters is the model's *capacity*. Too few and it underfits; enough and it "
+        "fits every training image. In the extreme it memorizes: trained on labels that were shuffled, so the "
+        "pixels say nothing about them, a wide network still reaches 100 % training accuracy — and stays at "
+        f"chance ({CHANCE:.0%}) on validation images."
+    )
+    c1, c2 = st.columns(2)
+    epochs = bound(c1.slider, "Epochs per network", 5, 30, 15, 5, key="sweep_epochs")
+    noise = bound(c2.slider, "Label noise in the sweep", 0.0, 0.5, 0.0, 0.1, key="sweep_noise")
+    sweep = _sweep(epochs, noise)
+    st.vega_lite_chart(cached_spec(charts.accuracy_sweep, "hidden units w (network 64-w-10, log scale)",
+                                   data={"sweep": frames.sweep_frame(sweep)}), width="stretch")
+    st.subheader("Memorizing shuffled labels")
+    c1, c2 = st.columns(2)
+    width = bound(c1.select_slider, "Hidden units", [32, 64, 128, 256, 512], value=256, key="mem_width")
+    n_train = bound(c2.slider, "Training images", 50, 300, 150, 50, key="mem_n")
+    mem = _memorization(width, n_train)
+    st.vega_lite_chart(cached_spec(charts.memorization, data={"memo": frames.memorization_frame(mem)}), width="stretch")
+    st.caption(f"64-{width}-10, {mem.n_params:,} parameters for {n_train} images; full-batch Adam, η = 0.01. "
+               f"Shuffled labels: training accuracy {_pct(mem.shuffled_train[-1])}, validation "
+               f"{_pct(mem.shuffled_val[-1])}; true labels: validation {_pct(mem.true_val[-1])}.")
+    st.subheader("Information bottleneck")
+    st.markdown("A layer narrower than what the task needs loses information that no later layer can recover: "
+                "the lecture's 256 → 32 units lose almost nothing, 256 → 2 loses most of it.")
+    first = bound(st.select_slider, "First hidden layer", [64, 128, 256], value=256, key="first")
+    neck = _bottleneck(first)
+    st.vega_lite_chart(cached_spec(charts.accuracy_sweep, f"bottleneck units k (network 64-{first}-k-10, log scale)",
+                                   data={"sweep": frames.sweep_frame(neck)}), width="stretch")
+
+
+@st.fragment
+def penalty_section() -> None:
+    st.header("3. L1 vs L2 regularization")
+    st.markdown(
+        "Add a penalty on the weights to the loss. L1 pushes every weight towards 0 by the same amount "
+        "$\\eta\\lambda$ per step, so weights the data does not need end up at (or around) 0: a sparse network. "
+        "L2 shrinks each weight in proportion to its size: many small weights, few exact zeros."
+    )
+    st.latex(REGULARIZERS["L1"].latex + r"\qquad " + REGULARIZERS["L1"].grad_latex)
+    st.latex(REGULARIZERS["L2"].latex + r"\qquad " + REGULARIZERS["L2"].grad_latex)
+    c1, c2 = st.columns(2)
+    lam = bound(c1.select_slider, "Strength λ (same for L1 and L2)", LAMBDAS, value=1e-3, key="lam")
+    epochs = bound(c2.slider, "Epochs", 10, 60, 30, 10, key="pen_epochs")
+    runs = _penalties(lam, epochs)
+    left, right = st.columns([3, 2])
+    left.vega_lite_chart(cached_spec(charts.weight_histogram, data={"hist": frames.histogram_frame(runs)}),
+                         width="stretch")
+    right.dataframe(
+        {"penalty": [r.name for r in runs], f"|w| < {SMALL:g}": [_pct(r.small_share) for r in runs],
+         "w = 0 exactly": [_pct(r.zero_share) for r in runs], "training acc.": [_pct(r.train_acc) for r in runs],
+         "validation acc.": [_pct(r.val_acc) for r in runs]}, hide_index=True)
+    right.caption(
+        "Network 64-128-10, plain SGD η = 0.1, 20 % label noise. Plain L1 follows the subgradient λ·sign(w), as "
+        "torch's autograd does: a weight near 0 overshoots by up to ηλ each step and jitters around 0 instead of "
+        "staying there. The proximal step sets w ← sign(w)·max(|w| − ηλ, 0) after each update and lands on exact zeros.")
+    st.subheader("Weight decay is an L2 penalty")
+    st.markdown("The gradient of $\\frac{\\lambda}{2}\\lVert W\\rVert^2$ is $\\lambda W$ — exactly what an optimizer's "
+                "`weight_decay=λ` adds to the gradient. Trained from the same start on the same minibatches:")
+    steps = bound(st.select_slider, "Steps", [1, 10, 50], value=50, key="decay_steps")
+    rows = _decay(1e-2, steps)
+    st.dataframe({"weight_decay = 0.01": [r.left for r in rows], "vs": [r.right for r in rows],
+                  "max |ΔW|": [f"{r.max_dW:.2e}" for r in rows], "max |Δb|": [f"{r.max_db:.2e}" for r in rows]},
+                 hide_index=True)
+    st.caption("After one step SGD and Adam agree to the last bit. Later they drift apart only because torch's "
+               "`weight_decay` also shrinks the biases b, which the penalty leaves alone (Adam's normalization "
+               "magnifies that small difference). AdamW decouples the decay from the gradient: a different method.")
+
+
+@st.fragment
+def dropout_section() -> None:
+    st.header("4. Dropout")
+    st.markdown(
+        "Every iteration, each hidden activation $a_j$ is set to 0 with probability $p$ (the dropout rate), "
+        "so no unit can rely on one particular other unit. At test time nothing is dropped."
+    )
+    st.latex(DROPOUT_LATEX)
+    c1, c2, c3 = st.columns(3)
+    shape = bound(c1.selectbox, "Network", list(DIAGRAMS), key="net")
+    p = bound(c2.slider, "Dropout rate p", 0.1, 0.9, 0.5, 0.1, key="p")
+    iteration = bound(c3.slider, "Iteration", 1, 100, 1, key="it")
+    sizes = DIAGRAMS[shape]
+    left, right = st.columns([3, 2])
+    left.graphviz_chart(dropout_dot(sizes, masks_for_iteration(sizes, p, iteration)), width="stretch")
+    a = bound(right.slider, "An activation a", 0.0, 2.0, 0.8, 0.1, key="a")
+    rows = expected_activation(a, p)
+    right.dataframe({"scheme": [r.scheme for r in rows], "training, one draw": [f"{r.train_one_draw:.3f}" for r in rows],
+                     "training, mean of 10,000": [f"{r.train_mean:.3f}" for r in rows],
+                     "test": [f"{r.test_value:.3f}" for r in rows]}, hide_index=True)
+    right.caption(f"Inverted dropout scales kept units by 1/(1 − p) = {1 / (1 - p):.3g} during training, so the "
+                  "expected activation already equals the test-time value a. The lecture's version leaves training "
+                  f"alone and scales by (1 − p) = {1 - p:.2g} at test time. Either way training and test agree on average.")
+    st.subheader("Dropout against overfitting")
+    rate = bound(st.slider, "Dropout rate in training", 0.1, 0.7, 0.5, 0.1, key="drop_train")
+    base, dropped = _curves(CurveConfig()), _curves(CurveConfig(dropout=rate))
+    data = frames.runs_frame({"no dropout": {"training": base.metrics["train_loss"], "validation": base.metrics["val_loss"]},
+                              f"dropout p = {rate:g}": {"training": dropped.metrics["train_loss"],
+                                                        "validation": dropped.metrics["val_loss"]}}, base.epochs)
+    st.vega_lite_chart(cached_spec(charts.run_curves, "cross-entropy loss", data={"runs": data}), width="stretch")
+    st.caption(f"Section 1's default network (64-128-128-10, 20 % label noise), trained without early stopping. "
+               f"Best validation loss: {base.metrics['val_loss'].min():.3f} without dropout, "
+               f"{dropped.metrics['val_loss'].min():.3f} with p = {rate:g}; final validation accuracy "
+               f"{_pct(base.final_val_acc)} vs {_pct(dropped.final_val_acc)}.")
+
+
+@st.fragment
+def batchnorm_section() -> None:
+    st.header("5. Batch normalization")
+    st.markdown(
+        "Batch norm normalizes each unit's pre-activation within the minibatch to mean 0 and standard deviation 1, "
+        "then lets the network rescale it with learnable γ and β. For use at test time it keeps an exponential "
+        "moving average of the batch means and variances. Deep sigmoid networks, whose gradients vanish, train again."
+    )
+    st.latex(BN_LATEX)
+    c1, c2, c3 = st.columns(3)
+    depth = bound(c1.slider, "Hidden layers (32 sigmoid units each)", 4, 10, 8, key="depth")
+    lr = bound(c2.select_slider, "Learning rate η (plain SGD)", BN_RATES, value=0.3, key="bn_lr")
+    steps = bound(c3.select_slider, "Steps", BN_STEPS, value=300, key="bn_steps")
+    runs = _deep(depth, lr, steps)
+    data = frames.runs_frame({("with" if r.batchnorm else "without") + " batch norm":
+                              {"training": moving_average(r.losses, 10)} for r in runs}, np.arange(1, steps + 1))
+    left, right = st.columns(2)
+    left.vega_lite_chart(cached_spec(charts.run_curves, "training loss (10-step average)", "step",
+                                     data={"runs": data}), width="stretch")
+    left.caption(f"Validation accuracy after {steps} steps: without batch norm {_pct(runs[0].val_acc)}, "
+                 f"with batch norm {_pct(runs[1].val_acc)}. Chance: {CHANCE:.0%}.")
+    when = bound(right.radio, "Distributions at", ["start", "step " + str(steps // 10), "end"], key="when",
+                 horizontal=True)
+    step = {"start": 0, "end": steps}.get(when, steps // 10)
+    right.vega_lite_chart(cached_spec(charts.layer_boxes, data={"boxes": frames.boxes_frame(runs, step)}),
+                          width="stretch")
+    stat = bound(st.radio, "Running statistic of layer 1, unit 1", ["mean", "variance"], key="stat", horizontal=True)
+    bn = runs[1]
+    batch, running = (bn.batch_mean, bn.running_mean) if stat == "mean" else (bn.batch_var, bn.running_var)
+    st.vega_lite_chart(cached_spec(charts.running_stats, f"{stat} of z", data={"stats": frames.stats_frame(batch, running)}),
+                       width="stretch")
+    st.caption("Running estimate r ← 0.9·r + 0.1·(this batch's value), as torch's BatchNorm1d (momentum 0.1; "
+               "the variance unbiased). It starts at 0 and 1 and settles where the batch values scatter.")
+
+
+early_stopping_section()
+capacity_section()
+penalty_section()
+dropout_section()
+batchnorm_section()

@@ -1,0 +1,1 @@
+"""The model-selection page's charts, tables and diagram."""
