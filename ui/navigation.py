@@ -37,6 +37,7 @@ PAGES = [
              "Zeros vs small vs large random weights, Glorot/Xavier, He, symmetry, transfer learning"),
     PageInfo("Training", "app_pages/optimizers.py", "Optimizer zoo", ":material/landscape:", "optimizers",
              "SGD, learning-rate schedules, momentum, Nesterov, Adagrad, RMSprop, Adam, Adamax"),
+    PageInfo("In practice", "app_pages/model_selection.py", "Model selection & regularization", ":material/tune:", "model-selection", "Early stopping, capacity and memorization, information bottleneck, L1/L2, dropout, batch norm"),
     PageInfo("In practice", "app_pages/fashion_mnist.py", "Fashion-MNIST trainer", ":material/checkroom:", "fashion-mnist",
              "PyTorch training loop, GPU, model summary, early stopping, L1/L2, dropout, batch norm"),
 ]
