@@ -86,6 +86,9 @@ def update_rule(cfg: PlayConfig) -> None:
 presets()
 cfg, show_test, discrete = settings()
 share_hint()
+shown = next((p for p in PRESETS.values() if p.config == cfg), None)
+if shown is not None:
+    st.info(f"**{shown.title}.** {shown.story}", icon=":material/school:")
 if cfg is not None:
     player(cfg, show_test, discrete)
     update_rule(cfg)

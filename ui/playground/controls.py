@@ -104,10 +104,10 @@ def training_bar() -> dict[str, Any]:
     regularizer = bound(c[3].selectbox, "Regularization", regs, key="reg", on_change=restart,
                         **initial_index("reg", regs, DEFAULTS.regularizer))
     rate = bound(c[4].select_slider, "Regularization rate λ", REG_RATES, key="rate", format_func=_fmt,
-                 on_change=restart, disabled=regularizer == "none", **initial("rate", DEFAULTS.reg_rate))
+                 on_change=restart, disabled=regularizer == "none", **initial("rate", 0.003))
     opts = list(OPTIMIZERS)
     optimizer = bound(c[5].selectbox, "Optimizer", opts, key="opt", on_change=restart,
-                      format_func=lambda o: OPTIMIZERS[o].label or o, **initial_index("opt", opts, DEFAULTS.optimizer))
+                      **initial_index("opt", opts, DEFAULTS.optimizer))
     return {"problem": problem, "lr": float(lr), "activation": activation, "regularizer": regularizer,
             "reg_rate": float(rate) if regularizer != "none" else 0.0, "optimizer": optimizer}
 
@@ -119,7 +119,7 @@ def more_settings(problem: str) -> dict[str, Any]:
     loss = bound(c[0].selectbox, "Loss", losses, key="loss", on_change=restart, **initial_index("loss", losses, losses[0]))
     scheds = list(SCHEDULES)
     schedule = bound(c[1].selectbox, "Learning-rate schedule", scheds, key="sched", on_change=restart,
-                     format_func=lambda s: SCHEDULES[s].label, **initial_index("sched", scheds, DEFAULTS.schedule))
+                     **initial_index("sched", scheds, DEFAULTS.schedule))
     inits = list(INITIALIZERS)
     init = bound(c[2].selectbox, "Initializer", inits, key="init", on_change=restart,
                  **initial_index("init", inits, DEFAULTS.init))

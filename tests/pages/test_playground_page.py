@@ -1,0 +1,136 @@
+"""The Playground page in AppTest: every control changes the picture, links replay the run, buttons, bad links."""
+
+import functools
+import json
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.lessons.playground.presets import PRESETS
+from core.lessons.playground.session import PlayConfig, replay
+from tests.browser_support import ROOT
+
+PAGE = str(ROOT / "app_pages/playground.py")
+BASE = {"step": "60"}
+
+
+def _page(params: dict | None = None) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _picture(at: AppTest) -> dict:
+    """Every chart's data sets as records, keyed by data set name, plus the specs (inline images included)."""
+    out = {"specs": []}
+    for chart in at.get("vega_lite_chart"):
+        proto = chart.proto
+        out["specs"].append(json.loads(proto.spec))
+        for d in proto.datasets:
+            out.setdefault(d.name, []).append(pa.ipc.open_stream(d.data.data).read_pandas().to_dict("records"))
+    return out
+
+
+@functools.cache
+def _baseline() -> dict:
+    return _picture(_page(BASE))
+
+
+def test_page_draws_the_network_the_plane_and_the_curves():
+    at = _page(BASE)
+    pic = _picture(at)
+    for name in ("nodes", "edges", "headers", "points", "grid", "history", "norms", "lines"):
+        assert name in pic and all(pic[name]), name
+    (nodes,) = pic["nodes"]
+    assert len(nodes) == 2 + 4 + 2 + 1 and all(n["url"].startswith("data:image/png;base64,") for n in nodes)
+    assert len(pic["edges"][0]) == 2 * 4 + 4 * 2 + 2 * 1
+    assert len(at.warning) == 0 and len(at.error) == 0
+    assert at.number_input(key="step").value == 60
+    assert [m.value for m in at.metric][0] == f"{60 / 25:.1f}"  # 250 training points, batches of 10
+
+
+CONTROLS = [  # (query parameter, value, data set or "specs" that must change)
+    ("problem", "regression", "points"), ("data", "xor", "points"), ("noise", "30", "points"),
+    ("train", "70", "points"), ("seed", "3", "points"), ("feat", ["x₁", "x₂", "x₁x₂"], "nodes"),
+    ("layers", "1", "edges"), ("u1", "6", "edges"), ("u2", "3", "edges"), ("act", "relu", "nodes"),
+    ("lr", "0.3", "edges"), ("batch", "20", "edges"), ("reg", "L2", "edges"), ("opt", "adam", "edges"),
+    ("sched", "inverse_time", "edges"), ("init", "he_normal", "edges"), ("loss", "mse", "edges"),
+    ("test", "true", "points"), ("discrete", "true", "specs"), ("pts", "1,1,0;2,-3,1", "points"),
+    ("step", "61", "edges"),
+]
+
+
+@pytest.mark.parametrize("key, value, data", CONTROLS, ids=[c[0] for c in CONTROLS])
+def test_every_control_changes_the_picture(key, value, data):
+    at = _page({**BASE, key: value})
+    assert len(at.warning) == 0, [w.value for w in at.warning]
+    after = _picture(at)
+    assert after[data] != _baseline()[data]
+
+
+def test_rate_and_classes_change_the_picture_with_their_switches():
+    l2 = _picture(_page({**BASE, "reg": "L2"}))
+    assert _picture(_page({**BASE, "reg": "L2", "rate": "0.3"}))["edges"] != l2["edges"]
+    multi = {**BASE, "problem": "multiclass", "data": "blobs", "loss": "crossentropy"}
+    three = _picture(_page(multi))
+    five = _picture(_page({**multi, "k": "5"}))
+    assert len(three["nodes"][0]) == 2 + 4 + 2 + 3 and len(five["nodes"][0]) == 2 + 4 + 2 + 5
+    assert {p["label"] for p in five["points"][0]} == {"0", "1", "2", "3", "4"}
+
+
+def test_a_link_replays_the_run_to_its_step():
+    params = {"data": "spiral", "noise": "10", "seed": "4", "layers": "3", "u1": "5", "u2": "3", "u3": "2",
+              "act": "relu", "opt": "adam", "lr": "0.01", "batch": "8", "step": "120", "feat": ["x₁", "x₂", "sin x₁"]}
+    at = _page(params)
+    assert len(at.warning) == 0
+    cfg = PlayConfig(dataset="spiral", noise=0.1, seed=4, hidden=(5, 3, 2), activation="relu", optimizer="adam",
+                     lr=0.01, batch_size=8, features=("x₁", "x₂", "sin x₁"))
+    run = replay(cfg, 120)
+    pic = _picture(at)
+    (nodes,), (edges,) = pic["nodes"], pic["edges"]
+    assert len(nodes) == 3 + 5 + 3 + 2 + 1
+    np.testing.assert_allclose([e["w"] for e in edges], np.concatenate([W.ravel() for W in run.net.W]), rtol=1e-12)
+    assert at.number_input(key="step").value == 120
+    assert at.metric[1].value == f"{run.history.train[-1]:.3f}"
+    assert "lines" in pic  # layer 3 has 2 units: the layer-space view is on
+
+
+def test_step_and_reset_buttons_and_a_changed_setting_restarts():
+    at = _page()
+    at.button(key="step_once").click().run()
+    assert at.number_input(key="step").value == 1 and at.query_params["step"] in ("1", ["1"])  # the link follows
+    at.button(key="step_once").click().run()
+    assert at.number_input(key="step").value == 2
+    edges_at_2 = _picture(at)["edges"]
+    at.select_slider(key="lr").set_value(0.1).run()
+    assert at.number_input(key="step").value == 0
+    at.number_input(key="step").set_value(2).run()
+    assert _picture(at)["edges"] != edges_at_2  # same step, another learning rate
+    at.button(key="reset").click().run()
+    assert at.number_input(key="step").value == 0 and not at.toggle(key="play").value
+
+
+def test_a_preset_sets_its_story_and_opens_at_its_step():
+    at = _page()
+    at.button(key="preset_xor_product").click().run()
+    assert not at.exception
+    preset = PRESETS["xor_product"]
+    assert any(preset.story in i.value for i in at.info)
+    assert at.number_input(key="step").value == preset.steps
+    assert at.multiselect(key="feat").value == ["x₁", "x₂", "x₁x₂"]
+    assert len(_picture(at)["nodes"][0]) == 3 + 1
+
+
+def test_bad_link_values_show_a_notice_and_fall_back():
+    at = _page({"lr": "banana", "layers": "9", "pts": "1,2;nonsense", "step": "60"})
+    notes = " ".join(w.value for w in at.warning)
+    assert "lr=banana" in notes and "Added points ignored" in notes
+    assert at.select_slider(key="lr").value == 0.03
+    assert len(_picture(at)["nodes"][0]) in (2 + 4 + 2 + 1, 2 + 4 + 2 + 4 + 4 + 4 + 4 + 1)
+    at2 = _page({"feat": ["x₉"]})
+    assert any("x₉" in w.value or "Input features" in w.value for w in at2.warning)
