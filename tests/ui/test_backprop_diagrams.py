@@ -6,7 +6,7 @@ import pytest
 
 from core.lessons.backprop.compgraph import build_graph
 from core.lessons.backprop.walkthrough import MAZUR, default_numbers, params_from_rows, walkthrough
-from ui.backprop.diagrams import _n, architecture_dot, compgraph_dot, network_dot
+from ui.backprop.diagrams import RED, _n, architecture_dot, compgraph_dot, network_dot
 
 
 def mazur_walk(**kw):
@@ -31,7 +31,7 @@ def test_forward_phase_fills_in_units_one_at_a_time():
     dot = network_dot(mazur_walk(), "forward", 0)
     assert node_label(dot, "h1") == r"h1\nz=0.3775\na=0.5933"
     assert node_label(dot, "h2") == "h2"  # not computed yet
-    assert 'color="#d62728"' in re.search(r'  "h1" \[[^\n]*', dot).group(0)  # the current unit is outlined
+    assert f'color="{RED}"' in re.search(r'  "h1" \[[^\n]*', dot).group(0)  # the current unit is outlined
 
 
 def test_backward_phase_labels_the_gradients_reached_so_far():

@@ -6,10 +6,11 @@ from collections.abc import Sequence
 
 from core.lessons.backprop.compgraph import CompGraph
 from core.lessons.backprop.walkthrough import Walkthrough
-from ui.charts.diagrams import BIAS, HIDDEN, INPUT, OUTPUT
+from ui.charts import theme
+from ui.charts.diagrams import BIAS, HIDDEN, INPUT, OUTPUT, head
 
-PARAM, LOSS_FILL, OP_FILL = "#cfe0ff", "#bfeec8", "#f4f4f4"
-HEAD = ['  bgcolor="transparent"; node [fontname="Helvetica", style=filled]; edge [fontname="Helvetica"];']
+PARAM, LOSS_FILL, OP_FILL = INPUT, OUTPUT, "#f4f4f4"
+RED = theme.VERMILLION  # the current step's unit or parameter
 
 
 def _fill(layer: int, n_layers: int) -> str:
@@ -27,17 +28,18 @@ def _n(v: float, digits: int = 4) -> str:
 
 def architecture_dot(sizes: Sequence[int], bias: bool = False) -> str:
     """A dense network, one circle per unit, every unit wired to every unit of the next layer."""
-    lines = ["digraph arch {", '  rankdir=LR; splines=line; nodesep=0.08; ranksep=1.1;', *HEAD,
+    lines = [*head("arch", "rankdir=LR; splines=line; nodesep=0.08; ranksep=0.9;"),
              '  node [shape=circle, label="", width=0.28, fixedsize=true, penwidth=0.8];',
              '  edge [arrowhead=none, penwidth=0.5, color="#8c8c8c"];']
+    title_size = theme.sizes().diagram + 2  # the picture is stretched to a narrow column: a little larger
     L = len(sizes)
     for l, n in enumerate(sizes):
         name = "input" if l == 0 else "output" if l == L - 1 else f"hidden {l}"
         column = [f"t{l}"] + [f"n{l}_{j}" for j in range(n)] + ([f"b{l}"] if bias and l < L - 1 else [])
-        lines.append(f'  t{l} [label="{name}\\n{n} unit{"s" if n > 1 else ""}", shape=plaintext, style="", fixedsize=false, fontsize=11];')
+        lines.append(f'  t{l} [label="{name}\\n{n} unit{"s" if n > 1 else ""}", shape=plaintext, style="", fixedsize=false, fontsize={title_size}];')
         lines += [f'  n{l}_{j} [fillcolor="{_fill(l, L)}"];' for j in range(n)]
         if bias and l < L - 1:
-            lines.append(f'  b{l} [label="+1", fillcolor="{BIAS}", fontsize=9, shape=square, width=0.3];')
+            lines.append(f'  b{l} [label="+1", fillcolor="{BIAS}", shape=square, width=0.4];')
         # a column: title on top, units in order, the bias node last (flat invisible edges fix the order)
         lines.append(f'  {{ rank=same; {" -> ".join(column)} [style=invis]; }}')
     for l in range(L - 1):
@@ -64,7 +66,7 @@ def network_dot(wt: Walkthrough, phase: str, index: int) -> str:
         wt.backward[index].unit_name if phase == "backward" else None)
     current_param = wt.backward[index].param if phase == "backward" else None
     values = {n.name: n for n in neurons}
-    red = 'color="#d62728", fontcolor="#d62728"'
+    red = f'color="{RED}", fontcolor="{RED}"'
 
     def param_label(name: str, value: float) -> str:
         if name in new and phase == "update":
@@ -73,8 +75,8 @@ def network_dot(wt: Walkthrough, phase: str, index: int) -> str:
             label = f"{name}={_n(new.get(name, value))}"
         return label + (f"\\n∂={_n(done[name])}" if name in done else "")
 
-    lines = ["digraph net {", "  rankdir=LR; ranksep=1.2; nodesep=0.3;", *HEAD,
-             '  node [shape=circle, fontsize=13, width=1.05, fixedsize=true]; edge [fontsize=13];']
+    lines = [*head("net", "rankdir=LR; ranksep=1.2; nodesep=0.3;"),
+             f'  node [shape=circle, width={0.075 * theme.sizes().diagram:.2f}, fixedsize=true];']
     for l, names in enumerate(wt.unit_names):
         for j, name in enumerate(names):
             if l == 0:
@@ -100,7 +102,7 @@ def network_dot(wt: Walkthrough, phase: str, index: int) -> str:
             b = f"b_{dst}"
             style = f", {red}, penwidth=2.2" if b == current_param else ', color="#9a9a9a"'
             # weight=0: the bias edges do not pull the columns out of line
-            lines.append(f'  "bias{l}" -> "{dst}" [style=dashed, weight=0, fontsize=12, '
+            lines.append(f'  "bias{l}" -> "{dst}" [style=dashed, weight=0, '
                          f'label="{param_label(b, wt.params[2 * l + 1][j])}"{style}];')
     lines.append("}")
     return "\n".join(lines)
@@ -110,8 +112,8 @@ def compgraph_dot(graph: CompGraph, show_grads: bool = True) -> str:
     """The loss's computational graph: data leaves white, parameters blue, operations grey, the loss green;
     each neuron's weights, products, bias, sum and activation in one dashed box."""
     fills = {"input": "#ffffff", "target": "#ffffff", "param": PARAM, "op": OP_FILL, "loss": LOSS_FILL}
-    lines = ["digraph cg {", "  rankdir=LR; ranksep=0.3; nodesep=0.1; newrank=true;", *HEAD,
-             '  node [shape=box, style="rounded,filled", fontsize=10, margin="0.06,0.03"];',
+    lines = [*head("cg", "rankdir=LR; ranksep=0.3; nodesep=0.1; newrank=true;"),
+             '  node [shape=box, style="rounded,filled", margin="0.06,0.03"];',
              '  edge [arrowsize=0.6, color="#7a7a7a"];']
 
     def node_line(n) -> str:
@@ -127,7 +129,7 @@ def compgraph_dot(graph: CompGraph, show_grads: bool = True) -> str:
     units = list(dict.fromkeys(n.unit for n in graph.nodes if n.unit))
     lines += ["  " + node_line(n) for n in graph.nodes if n.unit is None]
     for u in units:
-        lines.append(f'  subgraph "cluster_{u}" {{ label="neuron {u}"; fontsize=10; fontcolor="#6b6b6b"; '
+        lines.append(f'  subgraph "cluster_{u}" {{ label="neuron {u}"; fontcolor="#6b6b6b"; '
                      'style="rounded,dashed"; color="#b5b5b5";')
         lines += ["    " + node_line(n) for n in graph.nodes if n.unit == u]
         lines.append("  }")

@@ -1,16 +1,30 @@
-"""Altair chart builders shared by the pages, styled for a projector: thick lines, large text."""
+"""Altair chart builders shared by the pages, in the one chart style (ui/charts/theme.py)."""
 
 from __future__ import annotations
 
+import base64
+import io
 from collections.abc import Sequence
 
 import altair as alt
 import numpy as np
 import pandas as pd
+from PIL import Image
 
-CATEGORY_SCHEME = "tableau10"
-CLASS_COLORS = ["#1f5fbf", "#e4572e"]  # class 0, class 1: blue and orange read well on any projector
-DIVERGING_SCHEME = "blueorange"
+from ui.charts import theme
+
+CLASS_COLORS = [theme.NAMED["class 0"], theme.NAMED["class 1"]]
+DIVERGING_SCHEME = theme.DIVERGING
+# Vega's "blueorange" scheme, so a drawn image and its legend read the same colours
+BLUE_ORANGE = ["#134b85", "#2f78b3", "#5da2cb", "#9dcae1", "#d2e5ef", "#f2f0eb", "#fce0ba", "#fbbf74", "#e8932f",
+               "#c5690b", "#a04b08"]
+
+
+def category_scale(domain: Sequence[str] | None = None) -> alt.Scale:
+    """The palette as a colour scale (in ``domain``'s order when given)."""
+    if domain is None:
+        return alt.Scale(range=list(theme.PALETTE))
+    return alt.Scale(domain=list(domain), range=[theme.color(i) for i in range(len(domain))])
 
 
 def line_chart(
@@ -35,14 +49,56 @@ def line_chart(
         "tooltip": list(tooltip) if tooltip else [c for c in (x, y, color) if c],
     }
     if color:
-        enc["color"] = alt.Color(color, type="nominal", title=None, scale=alt.Scale(scheme=CATEGORY_SCHEME))
+        enc["color"] = alt.Color(color, type="nominal", title=None, scale=category_scale())
     if dash:
         enc["strokeDash"] = alt.StrokeDash(dash, type="nominal", title=None)
-    return (
-        alt.Chart(df, title=title or alt.Undefined, height=height)
-        .mark_line(strokeWidth=2.5, clip=True)
-        .encode(**enc)
-    )
+    chart = alt.Chart(df, title=title or alt.Undefined, height=height).mark_line(strokeWidth=2.5, clip=True).encode(**enc)
+    return theme.style(chart)
+
+
+def field_image(P: np.ndarray, stops: Sequence[str] = BLUE_ORANGE, lo: float = 0.0, hi: float = 1.0) -> str:
+    """PNG data URL of a value grid P (rows follow ascending y), one pixel per grid point, top row = largest y.
+
+    The browser stretches it with smoothing, so the field reads as a smooth surface without seams.
+    """
+    rgb_stops = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in stops], dtype=float)  # (k, 3)
+    t = np.clip((np.nan_to_num(np.asarray(P, dtype=float), nan=lo) - lo) / (hi - lo), 0, 1)[::-1]  # (r, c)
+    pos = t * (len(stops) - 1)
+    i = np.minimum(pos.astype(int), len(stops) - 2)
+    frac = (pos - i)[..., None]
+    rgb = (1 - frac) * rgb_stops[i] + frac * rgb_stops[i + 1]
+    buf = io.BytesIO()
+    Image.fromarray(np.round(rgb).astype(np.uint8), "RGB").save(buf, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def field_frame(xs: np.ndarray, ys: np.ndarray, P: np.ndarray) -> pd.DataFrame:
+    """One row: the image of P and the extent it covers (each pixel centred on its grid point)."""
+    dx = float(xs[1] - xs[0]) if len(xs) > 1 else 1.0
+    dy = float(ys[1] - ys[0]) if len(ys) > 1 else 1.0
+    return pd.DataFrame([{"url": field_image(P), "x": float(xs[0]) - dx / 2, "x2": float(xs[-1]) + dx / 2,
+                          "y": float(ys[-1]) + dy / 2, "y2": float(ys[0]) - dy / 2}])
+
+
+def field_extent(xs: Sequence[float], ys: Sequence[float]) -> tuple[list[float], list[float]]:
+    """The x and y domains that field_frame's image covers."""
+    dx = float(xs[1] - xs[0]) if len(xs) > 1 else 1.0
+    dy = float(ys[1] - ys[0]) if len(ys) > 1 else 1.0
+    return [float(xs[0]) - dx / 2, float(xs[-1]) + dx / 2], [float(ys[0]) - dy / 2, float(ys[-1]) + dy / 2]
+
+
+def probability_layers(x_domain: Sequence[float], y_domain: Sequence[float], data: alt.Data | pd.DataFrame, *,
+                       value_title: str = "P(class 1)", height: int = 360, title: str = "") -> alt.LayerChart:
+    """The probability image (from ``data``: a field_frame row) with an invisible layer carrying its colour legend."""
+    x = alt.X("x:Q", title="x₁", scale=alt.Scale(domain=list(x_domain), nice=False, zero=False))
+    y = alt.Y("y:Q", title="x₂", scale=alt.Scale(domain=list(y_domain), nice=False, zero=False))
+    image = alt.Chart(data).mark_image(aspect=False, align="left", baseline="top").encode(
+        x=x, x2="x2:Q", y=y, y2="y2:Q", url="url:N")
+    corner = [{"x": float(x_domain[0]), "y": float(y_domain[0]), "p": p} for p in (0.0, 1.0)]
+    key = alt.Chart(alt.InlineData(values=corner)).mark_point(
+        opacity=0).encode(x=x, y=y, color=alt.Color("p:Q", title=value_title,
+                                                    scale=alt.Scale(domain=[0, 1], range=BLUE_ORANGE)))
+    return alt.layer(image, key, title=title or alt.Undefined, height=height)
 
 
 def probability_field(
@@ -53,33 +109,15 @@ def probability_field(
     title: str = "",
     value_title: str = "P(class 1)",
     height: int = 360,
-) -> alt.Chart:
-    """A heatmap of a probability over a regular 2-D grid; P has shape (len(ys), len(xs))."""
-    XX, YY = np.meshgrid(xs, ys)
-    dx = float(xs[1] - xs[0]) if len(xs) > 1 else 1.0
-    dy = float(ys[1] - ys[0]) if len(ys) > 1 else 1.0
-    df = pd.DataFrame({"x": XX.ravel(), "y": YY.ravel(), "p": np.asarray(P, dtype=float).ravel()})
-    df["x2"], df["y2"] = df["x"] + 1.02 * dx, df["y"] + 1.02 * dy  # a hair of overlap: no seams between cells
-    return (
-        alt.Chart(df, title=title or alt.Undefined, height=height)
-        .mark_rect(opacity=0.85, strokeWidth=0)
-        .encode(
-            x=alt.X("x:Q", title="x₁", scale=alt.Scale(domain=[float(xs[0]), float(xs[-1] + dx)], nice=False)),
-            x2="x2:Q",
-            y=alt.Y("y:Q", title="x₂", scale=alt.Scale(domain=[float(ys[0]), float(ys[-1] + dy)], nice=False)),
-            y2="y2:Q",
-            color=alt.Color(
-                "p:Q",
-                title=value_title,
-                scale=alt.Scale(scheme=DIVERGING_SCHEME, domain=[0, 1], reverse=False),
-            ),
-            tooltip=[alt.Tooltip("p:Q", format=".3f", title=value_title)],
-        )
-    )
+) -> alt.LayerChart:
+    """A smooth image of a probability over a regular 2-D grid; P has shape (len(ys), len(xs))."""
+    x_domain, y_domain = field_extent(xs, ys)
+    return probability_layers(x_domain, y_domain, field_frame(xs, ys, P), value_title=value_title, height=height,
+                              title=title)
 
 
 def class_points(X: np.ndarray, y: np.ndarray, *, filled: bool = True, size: int = 60) -> alt.Chart:
-    """A scatter of 2-D points coloured by class (to layer over a probability field)."""
+    """A scatter of 2-D points coloured and shaped by class (to layer over a probability field)."""
     df = pd.DataFrame({"x": X[:, 0], "y": X[:, 1], "class": np.asarray(y).astype(str)})
     return (
         alt.Chart(df)
@@ -96,15 +134,15 @@ def class_points(X: np.ndarray, y: np.ndarray, *, filled: bool = True, size: int
 
 def decision_chart(xs: np.ndarray, ys: np.ndarray, P: np.ndarray, X: np.ndarray, y: np.ndarray, *, title: str = "", height: int = 360) -> alt.LayerChart:
     """Probability field with the data points on top, independent colour scales."""
-    return alt.layer(probability_field(xs, ys, P, title=title, height=height), class_points(X, y)).resolve_scale(
-        color="independent", shape="independent"
-    )
+    chart = alt.layer(probability_field(xs, ys, P, title=title, height=height), class_points(X, y)).resolve_scale(
+        color="independent", shape="independent")
+    return theme.style(chart)
 
 
 def heatmap(df: pd.DataFrame, x: str, y: str, value: str, *, title: str = "", scheme: str = DIVERGING_SCHEME, height: int = 260, domain_mid: float | None = 0.0, fmt: str = ".3f") -> alt.Chart:
     """A matrix as coloured cells (weight matrices, confusion matrices)."""
     scale = alt.Scale(scheme=scheme, domainMid=domain_mid) if domain_mid is not None else alt.Scale(scheme=scheme)
-    return (
+    chart = (
         alt.Chart(df, title=title or alt.Undefined, height=height)
         .mark_rect()
         .encode(
@@ -114,3 +152,4 @@ def heatmap(df: pd.DataFrame, x: str, y: str, value: str, *, title: str = "", sc
             tooltip=[f"{x}:O", f"{y}:O", alt.Tooltip(f"{value}:Q", format=fmt)],
         )
     )
+    return theme.style(chart)

@@ -8,13 +8,16 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from ui.charts import theme
+
 # Streamlit fits a stretched chart's *whole* box (title, axes, legend) into its height, squashing the plot and
 # clipping the title; fitting only the width keeps ``height`` for the plot itself.
 FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
-LOSS, ACC = "#1f77b4", "#d62728"  # the lecture's TrainingPlotCallback colours: loss blue, accuracy red
+LOSS, ACC = theme.NAMED["loss"], theme.NAMED["accuracy"]  # the lecture's plot: loss blue, accuracy red
 CURVES_KEY = "faint: each batch · solid: mean of the last 100 batches · dashed: validation after each epoch"
 SERIES = ["train loss", "train accuracy", "val loss", "val accuracy"]
 COLORS = [LOSS, ACC, LOSS, ACC]
+DASHES = [[1, 0], [1, 0], [6, 4], [6, 4]]  # validation dashed, in the lines and in the legend
 
 
 def _thin(n: int, max_points: int) -> np.ndarray:
@@ -63,18 +66,20 @@ def training_curves(
 ) -> alt.LayerChart:
     """The lecture's plot: faint raw batch curves, solid moving averages, dotted validation, early-stopping marks."""
     df = curves_frame(batches, epochs)
-    top = max(1.0, min(2.5, float(df["value"].max()) if len(df) else 1.0))
+    top = y_top(df)
     x_max = float(n_epochs or max(1.0, df["epoch"].max() if len(df) else 1.0))
     x = alt.X("epoch:Q", title="epoch", scale=alt.Scale(domain=[0, x_max], nice=False),
               axis=alt.Axis(tickMinStep=1) if x_max >= 2 else alt.Axis())  # fmt: skip
     y = alt.Y("value:Q", title="loss / accuracy", scale=alt.Scale(domain=[0, top], clamp=True))
-    legend = alt.Legend(orient="bottom", title=None, symbolOpacity=1, symbolStrokeWidth=3, symbolType="stroke")
+    legend = alt.Legend(orient="bottom", title=None, symbolOpacity=1, symbolStrokeWidth=3, symbolType="stroke",
+                        symbolSize=600)
     color = alt.Color("series:N", scale=alt.Scale(domain=SERIES, range=COLORS), legend=legend)
-    base = alt.Chart(df).encode(x=x, y=y, color=color)
-    raw = base.transform_filter(alt.datum.style == "per batch").mark_line(opacity=0.25, strokeWidth=1)
-    smooth = base.transform_filter(alt.datum.style == "moving average").mark_line(strokeWidth=2.5)
+    dash = alt.StrokeDash("series:N", scale=alt.Scale(domain=SERIES, range=DASHES), legend=legend)
+    base = alt.Chart(df).encode(x=x, y=y, color=color, strokeDash=dash)
+    raw = base.transform_filter(alt.datum.style == "per batch").mark_line(opacity=0.25, strokeWidth=1, clip=True)
+    smooth = base.transform_filter(alt.datum.style == "moving average").mark_line(strokeWidth=2.5, clip=True)
     val = base.transform_filter(alt.datum.style == "validation (per epoch)").mark_line(
-        strokeDash=[5, 4], strokeWidth=2, point=alt.OverlayMarkDef(size=45)
+        strokeWidth=2.5, point=alt.OverlayMarkDef(size=60), clip=True
     )
     tooltip = [alt.Tooltip("epoch:Q", format=".2f"), "series:N", "style:N", alt.Tooltip("value:Q", format=".4f")]
     layers: list[alt.Chart] = [raw, smooth, val.encode(tooltip=tooltip)]
@@ -84,13 +89,22 @@ def training_curves(
             window = pd.DataFrame({"start": [float(best_epoch)], "end": [float(min(best_epoch + patience, x_max))]})
             layers.insert(0, alt.Chart(window).mark_rect(color="#999", opacity=0.12).encode(
                 x="start:Q", x2="end:Q", tooltip=[alt.Tooltip("end:Q", title="patience window ends")]))  # fmt: skip
-        rule = alt.Chart(marks).mark_rule(color="#2ca02c", strokeWidth=2).encode(x="epoch:Q", tooltip=["label:N"])
-        text = alt.Chart(marks).mark_text(align="left", dx=4, dy=-6, color="#2ca02c").encode(
+        rule = alt.Chart(marks).mark_rule(color=theme.NAMED["best"], strokeWidth=2).encode(x="epoch:Q", tooltip=["label:N"])
+        text = alt.Chart(marks).mark_text(align="left", dx=4, dy=-6, color=theme.NAMED["best"]).encode(
             x="epoch:Q", y=alt.value(10), text="label:N"
         )
         layers += [rule, text]
-    heading = alt.TitleParams(title, subtitle=CURVES_KEY, subtitleColor="#666", anchor="start")
-    return alt.layer(*layers).properties(title=heading, height=height, autosize=FIT_WIDTH)
+    heading = alt.TitleParams(title, subtitle=CURVES_KEY, anchor="start")
+    return theme.style(alt.layer(*layers).properties(title=heading, height=height, autosize=FIT_WIDTH))
+
+
+def y_top(df: pd.DataFrame) -> float:
+    """Top of the loss/accuracy axis: 1 as in the lecture's plot, higher only while the latest moving-average loss or
+    a validation loss is above 1 (the first batches' loss of about 2.3 is clipped, not the axis's reason to grow)."""
+    smooth = df[(df["style"] == "moving average") & (df["series"] == "train loss")].sort_values("epoch")["value"]
+    val = df[df["series"] == "val loss"]["value"]
+    highest = max([1.0, *smooth.tail(1).tolist(), *val.tolist()])
+    return float(min(2.5, highest))
 
 
 def confusion_heatmap(confusion: np.ndarray, class_names: Sequence[str], *, normalize: bool = True) -> alt.LayerChart:
@@ -113,11 +127,11 @@ def confusion_heatmap(confusion: np.ndarray, class_names: Sequence[str], *, norm
         color=alt.Color(f"{field}:Q", scale=alt.Scale(scheme="blues"), legend=None),
         tooltip=["true:N", "predicted:N", "count:Q", alt.Tooltip("share:Q", format=".1%")],
     )
-    text = base.mark_text(fontSize=11).encode(
+    text = base.mark_text().encode(
         text=alt.Text("count:Q"),
         color=alt.condition(alt.datum.share > 0.5, alt.value("white"), alt.value("black")),
     )
-    return (heat + text).properties(title="Confusion matrix (test split)", height=380, autosize=FIT_WIDTH)
+    return theme.style((heat + text).properties(title="Confusion matrix (test split)", height=420, autosize=FIT_WIDTH))
 
 
 def per_class_bars(per_class: Sequence[float], class_names: Sequence[str], overall: float | None = None) -> alt.LayerChart:
@@ -131,24 +145,24 @@ def per_class_bars(per_class: Sequence[float], class_names: Sequence[str], overa
     layers = [bars]
     if overall is not None:
         layers.append(alt.Chart(pd.DataFrame({"accuracy": [overall]})).mark_rule(strokeDash=[4, 3]).encode(x="accuracy:Q"))
-    return alt.layer(*layers).properties(title="Per-class accuracy", height=300, autosize=FIT_WIDTH)
+    return theme.style(alt.layer(*layers).properties(title="Per-class accuracy", height=320, autosize=FIT_WIDTH))
 
 
 def probability_bars(probs: Sequence[float], class_names: Sequence[str], true: int, pred: int) -> alt.Chart:
     """The softmax output for one image, the true class in green and the (wrong) prediction in red."""
     kinds = ["true" if i == true else "predicted" if i == pred else "other" for i in range(len(class_names))]
     df = pd.DataFrame({"class": list(class_names), "probability": list(probs), "kind": kinds})
-    return (
+    return theme.style(
         alt.Chart(df)
         .mark_bar()
         .encode(
             x=alt.X("probability:Q", scale=alt.Scale(domain=[0, 1])),
             y=alt.Y("class:N", sort=list(class_names), title=None),
             color=alt.Color("kind:N", scale=alt.Scale(domain=["true", "predicted", "other"],
-                                                      range=["#2ca02c", "#d62728", "#bbb"])),  # fmt: skip
+                                                      range=[theme.NAMED[k] for k in ("true", "predicted", "other")])),  # fmt: skip
             tooltip=["class:N", alt.Tooltip("probability:Q", format=".3f")],
         )
-        .properties(height=220, title="Predicted probabilities", autosize=FIT_WIDTH)
+        .properties(height=240, title="Predicted probabilities", autosize=FIT_WIDTH)
     )
 
 
@@ -157,7 +171,7 @@ def runs_overlay(histories: dict[str, Sequence[dict]], metric: str = "val_accura
     rows = [{"run": name, "epoch": r["epoch"], metric: r.get(metric)} for name, hist in histories.items() for r in hist]
     df = pd.DataFrame(rows, columns=["run", "epoch", metric]).dropna()
     dash = [5, 4] if metric.startswith("val") else [1, 0]
-    return (
+    return theme.style(
         alt.Chart(df)
         .mark_line(point=True, strokeDash=dash)
         .encode(x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1, format="d")), y=alt.Y(f"{metric}:Q", scale=alt.Scale(zero=False)),
@@ -175,9 +189,9 @@ def lr_preview(lrs: Sequence[float], steps_per_epoch: int) -> alt.Chart:
     epoch = np.r_[idx / per_epoch, n / per_epoch]  # the last rate holds until the run's end
     df = pd.DataFrame({"epoch": epoch, "lr": np.r_[np.asarray(lrs, dtype=float)[idx], lrs[-1] if n else np.nan]})
     top = float(df["lr"].max()) if n else 1.0
-    return (
+    return theme.style(
         alt.Chart(df, title="Learning-rate schedule", height=180, autosize=FIT_WIDTH)
-        .mark_line(color="#9467bd", strokeWidth=2.5, interpolate="step-after")
+        .mark_line(color=theme.PURPLE, strokeWidth=2.5, interpolate="step-after")
         .encode(
             x=alt.X("epoch:Q", title="epoch", scale=alt.Scale(domain=[0, n / per_epoch], nice=False),
                     axis=alt.Axis(tickMinStep=1) if n >= 2 * per_epoch else alt.Axis()),

@@ -1,30 +1,28 @@
 """Altair builders for the weight-initialization page: per-layer box plots, std per layer, weight heatmaps, losses.
 
 Each builder describes a chart over the named dataset DATA, without the data itself. ``chart_spec``
-turns a builder into its Vega-Lite spec once per set of arguments (Altair's validation costs tens of
-milliseconds per chart) and attaches this rerun's small, already-summarised table: a few rows per
-layer, never raw samples. Pages draw it with ``st.vega_lite_chart(spec=..., width="stretch")``.
+hands it to ui.charts.spec.cached_spec (validated once per set of arguments, styled per call) with this
+rerun's small, already-summarised table: a few rows per layer, never raw samples. Pages draw it with
+``st.vega_lite_chart(spec=..., width="stretch")``.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
-from functools import lru_cache
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
 from core.lessons.initialization.signal_depth import QUANTILES, LayerSummary, SignalReport
-from ui.charts.builders import CATEGORY_SCHEME, DIVERGING_SCHEME
-from ui.charts.theme import projector_config
+from ui.charts import theme
+from ui.charts.builders import DIVERGING_SCHEME, category_scale
+from ui.charts.spec import cached_spec
 
 DATA = "table"
 Q_COLS = ("q01", "q25", "median", "q75", "q99")  # names for QUANTILES, in order
 assert len(Q_COLS) == len(QUANTILES)
-BOX_COLOR = "#1f5fbf"
+BOX_COLOR = theme.BLUE
 ACTIVATIONS_LABEL = "activations a⁽ˡ⁾"
 GRADIENTS_LABEL = "gradients ∂L/∂a⁽ˡ⁾"
 
@@ -93,7 +91,7 @@ def std_lines(title: str, legend: bool = True, height: int = 300) -> alt.Chart:
         .encode(
             x=alt.X("layer:Q", title="hidden layer l", axis=alt.Axis(tickMinStep=1), scale=alt.Scale(zero=False, nice=False)),
             y=alt.Y("std:Q", title="std (log scale)", scale=alt.Scale(type="log"), axis=alt.Axis(format="~g")),
-            color=alt.Color("run:N", title=None, scale=alt.Scale(scheme=CATEGORY_SCHEME),
+            color=alt.Color("run:N", title=None, scale=category_scale(),
                             legend=alt.Legend(orient="top", direction="vertical", labelLimit=400) if legend
                             else None),
             tooltip=["run:N", "layer:Q", alt.Tooltip("std:Q", format=".3g"), alt.Tooltip("rms:Q", format=".3g")],
@@ -101,14 +99,14 @@ def std_lines(title: str, legend: bool = True, height: int = 300) -> alt.Chart:
     )
 
 
-def weight_heatmaps(layers: tuple[str, ...], cell: int = 16) -> alt.VConcatChart:
+def weight_heatmaps(layers: tuple[str, ...], cell: int = 22) -> alt.VConcatChart:
     """One small heatmap per weight matrix W^(l) (columns), before and after training (rows).
 
     Columns are units: a layer whose columns all look alike has units that are still identical.
     """
     base = alt.Chart(alt.NamedData(DATA)).mark_rect(stroke="white", strokeWidth=0.5).encode(
-        x=alt.X("unit j:O", title=None, axis=alt.Axis(labelAngle=0, labelFontSize=11)),
-        y=alt.Y("i:O", title=None, axis=alt.Axis(labelFontSize=11)),
+        x=alt.X("unit j:O", title=None, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("i:O", title=None),
         color=alt.Color("w:Q", title="w", scale=alt.Scale(scheme=DIVERGING_SCHEME, domainMid=0),
                         legend=alt.Legend(orient="right", gradientLength=120)),
         tooltip=["layer:N", "when:N", alt.Tooltip("i:O", title="input i"), "unit j:O",
@@ -117,7 +115,7 @@ def weight_heatmaps(layers: tuple[str, ...], cell: int = 16) -> alt.VConcatChart
     rows = [
         alt.hconcat(*[
             base.transform_filter((alt.datum.when == when) & (alt.datum.layer == layer))
-            .properties(title=alt.TitleParams(f"{layer.split(':')[0]} {when}", fontSize=13))
+            .properties(title=alt.TitleParams(f"{layer.split(':')[0]} {when}"))
             for layer in layers
         ], spacing=12)
         for when in ("before", "after")
@@ -134,7 +132,7 @@ def loss_curves(color: str, title: str, height: int = 380, domain_max: float | N
         .encode(
             x=alt.X("step:Q", title="step"),
             y=alt.Y("loss:Q", title="training loss (log scale)", scale=scale, axis=alt.Axis(format="~g")),
-            color=alt.Color(f"{color}:N", title=None, scale=alt.Scale(scheme=CATEGORY_SCHEME),
+            color=alt.Color(f"{color}:N", title=None, scale=category_scale(),
                             legend=alt.Legend(orient="top", direction="horizontal", labelLimit=400)),
             tooltip=[f"{color}:N", "step:Q", alt.Tooltip("loss:Q", format=".4f")],
         )
@@ -142,21 +140,6 @@ def loss_curves(color: str, title: str, height: int = 380, domain_max: float | N
 
 
 # --- specs -----------------------------------------------------------------------------------------------
-@lru_cache(maxsize=64)
-def _template(builder: Callable[..., alt.TopLevelMixin], args: tuple, kwargs: tuple) -> str:
-    spec = builder(*args, **dict(kwargs)).to_dict()
-    spec.pop("config", None)  # Altair's default theme sizes; Streamlit applies its own theme
-    return json.dumps(projector_config(spec))
-
-
 def chart_spec(builder: Callable[..., alt.TopLevelMixin], data: pd.DataFrame, *args, **kwargs) -> dict:
-    """The builder's Vega-Lite spec (validated once per arguments) with ``data`` as its dataset.
-
-    The dataset is named after its content, as Streamlit names Altair's, so the browser sees new data as new.
-    """
-    content = pd.util.hash_pandas_object(data, index=False).to_numpy().tobytes() + repr(list(data.columns)).encode()
-    name = "data-" + hashlib.blake2b(content, digest_size=8).hexdigest()
-    template = _template(builder, args, tuple(sorted(kwargs.items())))
-    spec = json.loads(template.replace(json.dumps({"name": DATA}), json.dumps({"name": name})))  # a fresh copy
-    spec["datasets"] = {name: data}
-    return spec
+    """The builder's Vega-Lite spec (validated once per arguments) with ``data`` as its dataset, in the chart style."""
+    return cached_spec(builder, *args, data={DATA: data}, name_by_content=True, **kwargs)

@@ -2,7 +2,12 @@
 
 Written as plain dicts (for ``st.vega_lite_chart``) rather than Altair objects: Altair's schema
 validation alone costs more than the whole race on every rerun. Data travel as named
-``datasets`` (DataFrames), which Streamlit ships as Arrow.
+``datasets`` (DataFrames), which Streamlit ships as Arrow. Every spec leaves through ``theme.style``
+(sizes, palette), like the cached Altair specs of ui/charts/spec.py.
+
+The race's click-to-start: the "pick" selection lives on an invisible grid layer; Streamlit reports it
+only while the chart keeps its identity and the grid stays the topmost layer that takes clicks (tests in
+tests/ui/test_chart_style.py and tests/browser/test_optimizers.py).
 """
 
 from __future__ import annotations
@@ -14,26 +19,27 @@ import numpy as np
 import pandas as pd
 
 from core.engine.surfaces import Surface
+from ui.charts import theme
+from ui.charts.theme import BLACK, BLUE, GREEN, GREY, ORANGE, PURPLE, SKY, VERMILLION
 from ui.optimizers.surface_image import SURFACE_RANGE
 
 Spec = dict[str, Any]
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 
-# One fixed colour per contestant (category10), distinct on the pale surface and on a projector.
-SLOT_COLORS = {
-    "sgd": "#1f77b4", "sgd_decay": "#17becf", "momentum": "#ff7f0e", "nesterov": "#8c564b",
-    "adagrad": "#2ca02c", "rmsprop": "#9467bd", "adam": "#d62728", "sgd_cyclic": "#e377c2",
-    "adamax": "#7f7f7f", "nadam": "#bcbd22", "adamw": "#111111",
+# One fixed colour and dash per contestant (Okabe–Ito; a colour used twice gets a dashed second line).
+SOLID, DASHED = theme.DASHES[0], theme.DASHES[1]
+SLOT_STYLES = {
+    "sgd": (BLUE, SOLID), "sgd_decay": (SKY, SOLID), "momentum": (ORANGE, SOLID), "nesterov": (VERMILLION, SOLID),
+    "adagrad": (GREEN, SOLID), "rmsprop": (PURPLE, SOLID), "adam": (BLACK, SOLID), "sgd_cyclic": (BLUE, DASHED),
+    "adamax": (GREEN, DASHED), "nadam": (VERMILLION, DASHED), "adamw": (BLACK, DASHED),
 }
+SLOT_COLORS = {name: c for name, (c, _) in SLOT_STYLES.items()}
 ARROW_COLORS = {
-    "previous step": "#888888", "momentum step γv": "#2ca02c", "gradient step −η∇L(w)": "#d62728",
-    "look-ahead gradient step −η∇L(w+γv)": "#d62728", "steepest descent −∇L (scaled to the step)": "#d62728",
-    "lecture's step v = γv − η∇L(w+γv)": "#1f77b4", "actual step": "#1f77b4", "actual step (torch)": "#111111",
+    "previous step": GREY, "momentum step γv": GREEN, "gradient step −η∇L(w)": VERMILLION,
+    "look-ahead gradient step −η∇L(w+γv)": VERMILLION, "steepest descent −∇L (scaled to the step)": VERMILLION,
+    "lecture's step v = γv − η∇L(w+γv)": BLUE, "actual step": BLUE, "actual step (torch)": BLACK,
 }
 LOSS_FLOOR = 1e-12  # log-scale charts show max(loss − f*, floor)
-# Text sizes that read from the back of a lecture hall (Vega-Lite's defaults are 10–11 px).
-PROJECTOR = {"axis": {"labelFontSize": 13, "titleFontSize": 14}, "legend": {"labelFontSize": 13, "titleFontSize": 13},
-             "title": {"fontSize": 15}}
 
 
 def log_domain(values: pd.Series, top: float) -> list[float]:
@@ -72,13 +78,33 @@ def run_color(names: Sequence[str], labels: Sequence[str], legend: Any = _SHARED
     return enc
 
 
+def run_dash(names: Sequence[str], labels: Sequence[str], dashes: Sequence[list[int]] | None = None) -> Spec:
+    """Dash encoding for runs (legend merged with run_color's): each slot's dash, or ``dashes`` in race order."""
+    dashes = list(dashes) if dashes is not None else [SLOT_STYLES.get(n, (None, SOLID))[1] for n in names]
+    return {"field": "run", "type": "nominal", "title": None, "scale": {"domain": list(labels), "range": dashes}}
+
+
+def coincident_runs(df: pd.DataFrame, y: str, labels: Sequence[str]) -> list[list[str]]:
+    """Groups of runs (≥ 2, in race order) whose ``y`` over ``step`` is the same: lines hiding each other."""
+    series = {lab: df.loc[df["run"] == lab].sort_values("step")[y].to_numpy(dtype=float) for lab in labels}
+    groups: list[list[str]] = []
+    for lab in labels:
+        for group in groups:
+            ref = series[group[0]]
+            if ref.shape == series[lab].shape and np.allclose(ref, series[lab], rtol=1e-9, atol=0, equal_nan=True):
+                group.append(lab)
+                break
+        else:
+            groups.append([lab])
+    return [g for g in groups if len(g) > 1]
+
+
 def _legend_bottom(columns: int = 4) -> Spec:
-    return {"orient": "bottom", "columns": columns, "labelLimit": 320, "symbolStrokeWidth": 4, "labelFontSize": 14,
-            "symbolSize": 200}
+    return {"orient": "bottom", "columns": columns, "labelLimit": 320, "symbolStrokeWidth": 4, "symbolSize": 260}
 
 
 def _legend_right() -> Spec:
-    return {"orient": "right", "labelLimit": 320, "symbolStrokeWidth": 4, "labelFontSize": 13, "title": "optimizer"}
+    return {"orient": "right", "labelLimit": 320, "symbolStrokeWidth": 4, "title": "optimizer"}
 
 
 def _background(url: str, domain, cdomain, log: bool, legend: bool, gradient_length: int = 300) -> list[Spec]:
@@ -120,7 +146,7 @@ def race_spec(url: str, surface: Surface, cdomain, paths: pd.DataFrame, heads: p
         {"data": {"name": "paths"}, "mark": {"type": "line", "clip": True, "strokeWidth": 5, "color": "white", "opacity": 0.75},
          "encoding": {**enc, "detail": {"field": "run", "type": "nominal"}, "order": {"field": "step", "type": "quantitative"}}},
         {"data": {"name": "paths"}, "mark": {"type": "line", "clip": True, "strokeWidth": 2.5},
-         "encoding": {**enc, "color": run_color(names, labels, _legend_right()),
+         "encoding": {**enc, "color": run_color(names, labels, _legend_right()), "strokeDash": run_dash(names, labels),
                       "order": {"field": "step", "type": "quantitative"}, "tooltip": tooltip}},
         {"data": {"name": "heads"}, "mark": {"type": "point", "filled": True, "size": 150, "opacity": 1, "stroke": "white",
                                              "strokeWidth": 1.5, "clip": True},
@@ -138,15 +164,21 @@ def race_spec(url: str, surface: Surface, cdomain, paths: pd.DataFrame, heads: p
                           "params": [{"name": "pick", "select": {"type": "point", "on": "click", "nearest": True,
                                                                  "fields": ["x", "y"], "clear": False}}],
                           "encoding": enc})
-    return {"$schema": SCHEMA, "height": height, "layer": layers, "resolve": {"scale": {"color": "independent"}},
-            "datasets": datasets, "config": PROJECTOR}
+    return theme.style({"$schema": SCHEMA, "height": height, "layer": layers,
+                        "resolve": {"scale": {"color": "independent"}}, "datasets": datasets})
 
 
 def curves_spec(df: pd.DataFrame, y: str, y_title: str, names: Sequence[str], labels: Sequence[str], *,
                 log_y: bool = True, x_title: str = "step s", marker: int | None = None, height: int = 280,
                 title: str = "", legend: bool = True, y_domain: Sequence[float] | None = None) -> Spec:
     """Lines of ``y`` over ``step`` per run (long form: run, step, y), optional dashed rule at step ``marker``;
-    ``y_domain`` fixes the y axis (lines outside it are clipped)."""
+    ``y_domain`` fixes the y axis (lines outside it are clipped). Runs with identical curves get different dashes
+    and a subtitle that says they coincide."""
+    same = coincident_runs(df, y, labels)
+    dashes = [SLOT_STYLES.get(n, (None, SOLID))[1] for n in names]
+    for group in same:
+        for j, lab in enumerate(group):
+            dashes[list(labels).index(lab)] = theme.DASHES[j % len(theme.DASHES)]
     y_scale: Spec = {"type": "log"} if log_y else {"zero": False}
     if y_domain is not None:
         y_scale["domain"] = list(y_domain)
@@ -154,6 +186,7 @@ def curves_spec(df: pd.DataFrame, y: str, y_title: str, names: Sequence[str], la
                "encoding": {"x": {"field": "step", "type": "quantitative", "title": x_title},
                             "y": {"field": y, "type": "quantitative", "title": y_title, "scale": y_scale},
                             "color": run_color(names, labels, _legend_bottom() if legend else None),
+                            "strokeDash": run_dash(names, labels, dashes),
                             "tooltip": [{"field": "run"}, {"field": "step", "type": "quantitative"},
                                         {"field": y, "type": "quantitative", "format": ".4g"}]}}]
     if marker is not None:
@@ -161,10 +194,11 @@ def curves_spec(df: pd.DataFrame, y: str, y_title: str, names: Sequence[str], la
                        "encoding": {"x": {"field": "step", "type": "quantitative"}}})
     if legend:  # the bottom legend is drawn inside the chart's height
         height += 22 * -(-len(labels) // 4) + 50
-    spec = {"$schema": SCHEMA, "height": height, "layer": layers, "datasets": {"curves": df}, "config": PROJECTOR}
-    if title:
-        spec["title"] = {"text": title, "anchor": "start", "fontSize": 14}
-    return spec
+    spec = {"$schema": SCHEMA, "height": height, "layer": layers, "datasets": {"curves": df}}
+    note = "; ".join(" = ".join(g) + ": identical curves, drawn dashed over each other" for g in same)
+    if title or note:
+        spec["title"] = {"text": title or " ", "anchor": "start", **({"subtitle": note} if note else {})}
+    return theme.style(spec)
 
 
 # Rotation of a 'triangle-up' head (degrees clockwise from up), from the shaft's direction in pixels.
@@ -172,8 +206,24 @@ _HEAD_ANGLE = ("90 - atan2(scale('y', datum.y) - scale('y', datum.y2), "
                "scale('x', datum.x2) - scale('x', datum.x)) * 180 / PI")
 
 
+def tip_to_tail(arrows: pd.DataFrame) -> pd.DataFrame:
+    """Arrows as the lecture draws momentum: the gradient step starts at the momentum step's tip, so the two add
+    up to the actual step. (Nesterov's look-ahead step already starts there.)"""
+    whats = list(arrows["what"])
+    if "momentum step γv" not in whats or "gradient step −η∇L(w)" not in whats:
+        return arrows
+    out = arrows.copy()
+    mom, grad = whats.index("momentum step γv"), whats.index("gradient step −η∇L(w)")
+    shift = out.loc[mom, ["x2", "y2"]].to_numpy(dtype=float) - out.loc[mom, ["x", "y"]].to_numpy(dtype=float)
+    out.loc[grad, ["x", "y"]] = out.loc[grad, ["x", "y"]].to_numpy(dtype=float) + shift
+    out.loc[grad, ["x2", "y2"]] = out.loc[grad, ["x2", "y2"]].to_numpy(dtype=float) + shift
+    return out
+
+
 def arrows_spec(url: str, window, arrows: pd.DataFrame, path: pd.DataFrame, size: int = 400) -> Spec:
-    """Vectors of one step (what, x, y, x2, y2, dx, dy) over a zoomed window, with the path nearby."""
+    """Vectors of one step (what, x, y, x2, y2, dx, dy) over a zoomed window, with the path nearby; momentum's
+    gradient step drawn from the momentum step's tip (tip to tail)."""
+    arrows = tip_to_tail(arrows.reset_index(drop=True))
     enc = _xy(window)
     order = list(dict.fromkeys(arrows["what"]))
     color = {"field": "what", "type": "nominal", "title": None,
@@ -185,7 +235,7 @@ def arrows_spec(url: str, window, arrows: pd.DataFrame, path: pd.DataFrame, size
         {"data": {"name": "arrows"}, "mark": {"type": "rule", "strokeWidth": 3, "clip": True},
          "encoding": {**enc, "x2": {"field": "x2"}, "y2": {"field": "y2"},
                       "color": {**color, "legend": {"orient": "bottom", "columns": 1, "labelLimit": 400,
-                                                    "symbolStrokeWidth": 3, "labelFontSize": 13}}}},
+                                                    "symbolStrokeWidth": 3}}}},
         {"data": {"name": "arrows"}, "mark": {"type": "point", "shape": "triangle-up", "filled": True, "size": 170, "opacity": 1, "clip": True},
          "encoding": {**_xy(window, x="x2", y="y2"), "angle": {"value": {"expr": _HEAD_ANGLE}},
                       "color": color,
@@ -193,8 +243,8 @@ def arrows_spec(url: str, window, arrows: pd.DataFrame, path: pd.DataFrame, size
                                   {"field": "dy", "type": "quantitative", "format": ".4g"}]}},
     ]
     legend_px = 20 * len(order) + 30  # the bottom legend sits inside the chart's height
-    return {"$schema": SCHEMA, "height": size + legend_px, "layer": layers, "datasets": {"arrows": arrows, "path": path},
-            "config": PROJECTOR}
+    return theme.style({"$schema": SCHEMA, "height": size + legend_px, "layer": layers,
+                        "datasets": {"arrows": arrows, "path": path}})
 
 
 def sweep_spec(df: pd.DataFrame, names: Sequence[str], current: dict[str, float] | None = None, height: int = 440) -> Spec:
@@ -223,4 +273,4 @@ def sweep_spec(df: pd.DataFrame, names: Sequence[str], current: dict[str, float]
         datasets["now"] = pd.DataFrame({"run": list(current), "lr": list(current.values())})
         layers.append({"data": {"name": "now"}, "mark": {"type": "rule", "strokeDash": [4, 3], "strokeWidth": 1.5},
                        "encoding": {"x": {"field": "lr", "type": "quantitative"}, "color": run_color(names, names)}})
-    return {"$schema": SCHEMA, "height": height, "layer": layers, "datasets": datasets, "config": PROJECTOR}
+    return theme.style({"$schema": SCHEMA, "height": height, "layer": layers, "datasets": datasets})
