@@ -96,7 +96,7 @@ def early_stopping_section() -> None:
     c = _curves(CurveConfig(width=width, epochs=epochs, patience=patience, label_noise=noise, monitor=monitor,
                             smooth=smooth))
     curves, marks = frames.curve_frames(c, "loss" if kind == "loss" else "acc", patience, smooth)
-    st.vega_lite_chart(cached_spec(charts.curves, "cross-entropy loss" if kind == "loss" else "accuracy",
+    st.vega_lite_chart(cached_spec(charts.curves, "cross-entropy loss" if kind == "loss" else "accuracy", smooth > 1,
                                    data={"curves": curves, "marks": marks}), width="stretch")
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Best epoch (restored)", c.best_epoch)
@@ -136,7 +136,7 @@ def capacity_section() -> None:
     st.subheader("Information bottleneck")
     st.markdown("A layer narrower than what the task needs loses information that no later layer can recover: "
                 "the lecture's 256 → 32 units lose almost nothing, 256 → 2 loses most of it.")
-    first = bound(st.select_slider, "First hidden layer", [64, 128, 256], value=256, key="first")
+    first = bound(st.columns(2)[0].select_slider, "First hidden layer", [64, 128, 256], value=256, key="first")
     neck = _bottleneck(first)
     st.vega_lite_chart(cached_spec(charts.accuracy_sweep, f"bottleneck units k (network 64-{first}-k-10, log scale)",
                                    data={"sweep": frames.sweep_frame(neck)}), width="stretch")
@@ -153,10 +153,10 @@ def penalty_section() -> None:
     st.latex(REGULARIZERS["L1"].latex + r"\qquad " + REGULARIZERS["L1"].grad_latex)
     st.latex(REGULARIZERS["L2"].latex + r"\qquad " + REGULARIZERS["L2"].grad_latex)
     c1, c2 = st.columns(2)
-    lam = bound(c1.select_slider, "Strength λ (same for L1 and L2)", LAMBDAS, value=1e-3, key="lam")
+    lam = bound(c1.select_slider, "Strength λ (same for L1 and L2)", LAMBDAS, value=3e-3, key="lam")
     epochs = bound(c2.slider, "Epochs", 10, 60, 30, 10, key="pen_epochs")
     runs = _penalties(lam, epochs)
-    left, right = st.columns([3, 2])
+    left, right = st.columns([1, 1])
     left.vega_lite_chart(cached_spec(charts.weight_histogram, data={"hist": frames.histogram_frame(runs)}),
                          width="stretch")
     right.dataframe(
@@ -164,13 +164,14 @@ def penalty_section() -> None:
          "w = 0 exactly": [_pct(r.zero_share) for r in runs], "training acc.": [_pct(r.train_acc) for r in runs],
          "validation acc.": [_pct(r.val_acc) for r in runs]}, hide_index=True)
     right.caption(
-        "Network 64-128-10, plain SGD η = 0.1, 20 % label noise. Plain L1 follows the subgradient λ·sign(w), as "
+        "Network 64-128-10, plain SGD η = 0.1, 20 % label noise; exact zeros have no place on the log axis and are "
+        "counted in the table only. Plain L1 follows the subgradient λ·sign(w), as "
         "torch's autograd does: a weight near 0 overshoots by up to ηλ each step and jitters around 0 instead of "
         "staying there. The proximal step sets w ← sign(w)·max(|w| − ηλ, 0) after each update and lands on exact zeros.")
     st.subheader("Weight decay is an L2 penalty")
     st.markdown("The gradient of $\\frac{\\lambda}{2}\\lVert W\\rVert^2$ is $\\lambda W$ — exactly what an optimizer's "
                 "`weight_decay=λ` adds to the gradient. Trained from the same start on the same minibatches:")
-    steps = bound(st.select_slider, "Steps", [1, 10, 50], value=50, key="decay_steps")
+    steps = bound(st.columns(2)[0].select_slider, "Steps", [1, 10, 50], value=1, key="decay_steps")
     rows = _decay(1e-2, steps)
     st.dataframe({"weight_decay = 0.01": [r.left for r in rows], "vs": [r.right for r in rows],
                   "max |ΔW|": [f"{r.max_dW:.2e}" for r in rows], "max |Δb|": [f"{r.max_db:.2e}" for r in rows]},
@@ -191,20 +192,22 @@ def dropout_section() -> None:
     c1, c2, c3 = st.columns(3)
     shape = bound(c1.selectbox, "Network", list(DIAGRAMS), key="net")
     p = bound(c2.slider, "Dropout rate p", 0.1, 0.9, 0.5, 0.1, key="p")
-    iteration = bound(c3.slider, "Iteration", 1, 100, 1, key="it")
+    iteration = bound(c3.slider, "Iteration", 1, 100, 3, key="it")
     sizes = DIAGRAMS[shape]
-    left, right = st.columns([3, 2])
+    left, right = st.columns([1, 1])
     left.graphviz_chart(dropout_dot(sizes, masks_for_iteration(sizes, p, iteration)), width="stretch")
+    right.markdown("Grey, dashed: units dropped in this iteration (×0); the others pass $a_j/(1-p)$ on. "
+                   "Move the iteration for a new mask.")
     a = bound(right.slider, "An activation a", 0.0, 2.0, 0.8, 0.1, key="a")
     rows = expected_activation(a, p)
-    right.dataframe({"scheme": [r.scheme for r in rows], "training, one draw": [f"{r.train_one_draw:.3f}" for r in rows],
+    st.dataframe({"scheme": [r.scheme for r in rows], "training, one draw": [f"{r.train_one_draw:.3f}" for r in rows],
                      "training, mean of 10,000": [f"{r.train_mean:.3f}" for r in rows],
                      "test": [f"{r.test_value:.3f}" for r in rows]}, hide_index=True)
-    right.caption(f"Inverted dropout scales kept units by 1/(1 − p) = {1 / (1 - p):.3g} during training, so the "
+    st.caption(f"Inverted dropout scales kept units by 1/(1 − p) = {1 / (1 - p):.3g} during training, so the "
                   "expected activation already equals the test-time value a. The lecture's version leaves training "
                   f"alone and scales by (1 − p) = {1 - p:.2g} at test time. Either way training and test agree on average.")
     st.subheader("Dropout against overfitting")
-    rate = bound(st.slider, "Dropout rate in training", 0.1, 0.7, 0.5, 0.1, key="drop_train")
+    rate = bound(st.columns(2)[0].slider, "Dropout rate in training", 0.1, 0.7, 0.5, 0.1, key="drop_train")
     base, dropped = _curves(CurveConfig()), _curves(CurveConfig(dropout=rate))
     data = frames.runs_frame({"no dropout": {"training": base.metrics["train_loss"], "validation": base.metrics["val_loss"]},
                               f"dropout p = {rate:g}": {"training": dropped.metrics["train_loss"],
@@ -233,22 +236,25 @@ def batchnorm_section() -> None:
     data = frames.runs_frame({("with" if r.batchnorm else "without") + " batch norm":
                               {"training": moving_average(r.losses, 10)} for r in runs}, np.arange(1, steps + 1))
     left, right = st.columns(2)
-    left.vega_lite_chart(cached_spec(charts.run_curves, "training loss (10-step average)", "step",
+    left.vega_lite_chart(cached_spec(charts.run_curves, "training loss (10-step average)", "step", ("training",),
                                      data={"runs": data}), width="stretch")
     left.caption(f"Validation accuracy after {steps} steps: without batch norm {_pct(runs[0].val_acc)}, "
                  f"with batch norm {_pct(runs[1].val_acc)}. Chance: {CHANCE:.0%}.")
-    when = bound(right.radio, "Distributions at", ["start", "step " + str(steps // 10), "end"], key="when",
-                 horizontal=True)
-    step = {"start": 0, "end": steps}.get(when, steps // 10)
-    right.vega_lite_chart(cached_spec(charts.layer_boxes, data={"boxes": frames.boxes_frame(runs, step)}),
-                          width="stretch")
-    stat = bound(st.radio, "Running statistic of layer 1, unit 1", ["mean", "variance"], key="stat", horizontal=True)
+    stat = bound(right.radio, "Running statistic of layer 1, unit 1", ["mean", "variance"], key="stat", horizontal=True)
     bn = runs[1]
     batch, running = (bn.batch_mean, bn.running_mean) if stat == "mean" else (bn.batch_var, bn.running_var)
-    st.vega_lite_chart(cached_spec(charts.running_stats, f"{stat} of z", data={"stats": frames.stats_frame(batch, running)}),
-                       width="stretch")
-    st.caption("Running estimate r ← 0.9·r + 0.1·(this batch's value), as torch's BatchNorm1d (momentum 0.1; "
-               "the variance unbiased). It starts at 0 and 1 and settles where the batch values scatter.")
+    right.vega_lite_chart(cached_spec(charts.running_stats, f"{stat} of z", data={"stats": frames.stats_frame(batch, running)}),
+                          width="stretch")
+    right.caption("Running estimate r ← 0.9·r + 0.1·(this batch's value), as torch's BatchNorm1d (momentum 0.1; "
+                  "the variance unbiased). It starts at 0 and 1 and settles where the batch values scatter.")
+    st.subheader("What enters each sigmoid")
+    when = bound(st.radio, "Distributions at", ["start", "10 % of the steps", "end"], key="when", horizontal=True)
+    step = {"start": 0, "end": steps}.get(when, steps // 10)
+    st.vega_lite_chart(cached_spec(charts.layer_boxes, data={"boxes": frames.boxes_frame(runs, step)}),
+                       width="content")
+    st.caption("On 200 validation images, as a training step sees them (batch norm with this batch's mean and "
+               "variance). Without batch norm the inputs drift and spread differently per layer; with it each layer's "
+               "inputs stay centred with a spread that γ and β learn.")
 
 
 early_stopping_section()

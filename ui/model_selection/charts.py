@@ -18,14 +18,15 @@ def _set_color(domain=SETS) -> alt.Color:
     return alt.Color("set:N", title=None, scale=category_scale(domain), legend=alt.Legend(orient="top"))
 
 
-def curves(y_title: str, log_y: bool = False, height: int = 340) -> alt.LayerChart:
+def curves(y_title: str, smoothed: bool = False, log_y: bool = False, height: int = 340) -> alt.LayerChart:
     """Per-epoch training/validation curves (faded after the stop), the patience window, best epoch and stop."""
+    sets = (*SETS, "validation, moving average") if smoothed else SETS
     scale = alt.Scale(type="log") if log_y else alt.Scale(zero=False)
     base = alt.Chart(alt.NamedData("curves"), height=height)
     lines = base.mark_line(strokeWidth=3).encode(
         x=alt.X("epoch:Q", title="epoch", axis=AXIS_INT),
         y=alt.Y("value:Q", title=y_title, scale=scale),
-        color=_set_color(("training", "validation", "validation, moving average")),
+        color=_set_color(sets),
         strokeDash=alt.StrokeDash("phase:N", title=None, scale=alt.Scale(
             domain=["until the stop", "after the stop (no early stopping)"], range=[[1, 0], [4, 4]]),
             legend=alt.Legend(orient="top")),
@@ -39,8 +40,8 @@ def curves(y_title: str, log_y: bool = False, height: int = 340) -> alt.LayerCha
     rules = marks.mark_rule(strokeWidth=2.5).encode(
         x="at:Q", color=alt.value(theme.BLACK),
         strokeDash=alt.StrokeDash("what:N", legend=None, scale=alt.Scale(domain=["best", "stop"], range=[[1, 0], [6, 3]])))
-    labels = marks.mark_text(align="left", dx=5, dy=8, baseline="top").encode(
-        x="at:Q", y=alt.value(0), text="label:N")
+    labels = marks.mark_text(align="left", dx=6, baseline="top").encode(
+        x="at:Q", y=alt.Y("row:Q", scale=None), text="label:N")  # row: pixels from the top
     return alt.layer(window, lines, rules, labels).resolve_scale(strokeDash="independent")
 
 
@@ -83,20 +84,22 @@ def weight_histogram(height: int = 340) -> alt.Chart:
     )
 
 
-def run_curves(y_title: str, x_title: str = "epoch", height: int = 320, log_y: bool = False) -> alt.Chart:
+def run_curves(y_title: str, x_title: str = "epoch", sets: tuple[str, ...] = SETS, height: int = 320,
+               log_y: bool = False) -> alt.Chart:
     """One line per run (colour) and data set (dash): e.g. with vs without dropout, with vs without batch norm."""
+    dashes = [[7, 4], [1, 0]] if len(sets) == 2 else [[1, 0]] * len(sets)
     scale = alt.Scale(type="log") if log_y else alt.Scale(zero=False)
     return alt.Chart(alt.NamedData("runs"), height=height).mark_line(strokeWidth=3).encode(
         x=alt.X("x:Q", title=x_title, axis=AXIS_INT),
         y=alt.Y("value:Q", title=y_title, scale=scale),
         color=alt.Color("run:N", title=None, scale=category_scale(), legend=alt.Legend(orient="top")),
-        strokeDash=alt.StrokeDash("set:N", title=None, scale=alt.Scale(domain=list(SETS), range=[[7, 4], [1, 0]]),
-                                  legend=alt.Legend(orient="top")),
+        strokeDash=alt.StrokeDash("set:N", title=None, scale=alt.Scale(domain=list(sets), range=dashes),
+                                  legend=alt.Legend(orient="top") if len(sets) > 1 else None),
         tooltip=["run:N", "set:N", "x:Q", alt.Tooltip("value:Q", format=".4f")],
     )
 
 
-def layer_boxes(height: int = 320) -> alt.FacetChart:
+def layer_boxes(height: int = 300, width: int = 360) -> alt.FacetChart:
     """Boxes per hidden layer of the sigmoid's input (whiskers 1–99 %, box 25–75 %, tick at the median), one panel per run, one y scale."""
     base = alt.Chart(alt.NamedData("boxes")).encode(
         x=alt.X("layer:O", title="hidden layer l", axis=alt.Axis(labelAngle=0)),
@@ -106,8 +109,9 @@ def layer_boxes(height: int = 320) -> alt.FacetChart:
         y=alt.Y("q01:Q", title="input of the sigmoid"), y2="q99:Q")
     boxes = base.mark_bar(color=theme.BLUE, opacity=0.5, size=16).encode(y="q25:Q", y2="q75:Q")
     medians = base.mark_tick(color=theme.BLACK, thickness=3, size=20).encode(y="median:Q")
-    return alt.layer(whiskers, boxes, medians).properties(height=height, width=300).facet(
-        column=alt.Column("run:N", title=None, header=alt.Header(labelFontWeight="bold"))
+    return alt.layer(whiskers, boxes, medians).properties(height=height, width=width).facet(
+        column=alt.Column("run:N", title=None, sort=["without batch norm", "with batch norm"],
+                          header=alt.Header(labelFontWeight="bold"))
     ).resolve_scale(y="shared")
 
 

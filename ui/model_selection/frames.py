@@ -28,7 +28,7 @@ def curve_frames(c: Curves, kind: str, patience: int, smooth: int) -> tuple[pd.D
     end = min(c.best_epoch + patience, int(c.epochs[-1]))
     marks = pd.DataFrame({
         "start": [c.best_epoch] * 2, "end": [end] * 2, "at": [c.best_epoch, stop], "what": ["best", "stop"],
-        "label": [f"best epoch {c.best_epoch} (restored)",
+        "row": [4, 28], "label": [f"best epoch {c.best_epoch} (restored)",
                   f"stop: {patience} epochs without improvement" if c.stop_epoch else "no stop"],
     })
     if c.stop_epoch is None:

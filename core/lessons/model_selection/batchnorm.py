@@ -1,7 +1,8 @@
 """Section 5: batch norm — a deep sigmoid network that stalls without it, pre-activations per layer, running statistics.
 
 A probe callback records, at chosen steps, quantiles of what enters each hidden layer's sigmoid on a fixed
-batch (Z[l] without batch norm, BN(Z[l]) with it), and after every step layer 1's batch mean of Z and its
+batch as training sees it (Z[l] without batch norm, BN(Z[l]) with the batch's own statistics, on a copy of the
+network so the running statistics stay untouched), and after every step layer 1's batch mean of Z and its
 running mean, so the page can show both converging.
 """
 
@@ -34,8 +35,8 @@ class Probe(Callback):
         self.running_var: list[float] = []
 
     def record(self, net: MLP, step: int) -> None:
-        """Quantiles of f's input per hidden layer, from an eval-mode pass (running statistics) over X_probe."""
-        cache = net.forward_cache(self.X, train=False)
+        """Quantiles of f's input per hidden layer, from a training-mode pass (batch statistics) over X_probe."""
+        cache = net.copy().forward_cache(self.X, train=True)
         inputs = [z if bn is None else bn.out for z, bn in zip(cache.Z[:-1], cache.bn[:-1] or [None] * len(cache.Z))]
         self.quantiles[step] = np.array([np.quantile(z, QUANTILES) for z in inputs])
 
