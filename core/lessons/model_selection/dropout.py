@@ -46,6 +46,6 @@ def expected_activation(a: float = 0.8, p: float = 0.5, draws: int = 10_000, see
     return [
         Expectation("inverted (torch, this engine)", r"\tfrac{m}{1-p}\,a", "a", float(inverted[0]),
                     float(inverted.mean()), a, a),
-        Expectation("lecture: scale at test time", r"m\,a", "(1-p)\,a", float(plain[0]), float(plain.mean()),
+        Expectation("lecture: scale at test time", r"m\,a", r"(1-p)\,a", float(plain[0]), float(plain.mean()),
                     (1.0 - p) * a, (1.0 - p) * a),
     ]

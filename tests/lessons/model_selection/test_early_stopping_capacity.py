@@ -1,0 +1,61 @@
+"""Sections 1–2: early stopping keeps and restores the best epoch; wide networks memorize shuffled labels."""
+
+import numpy as np
+import pytest
+
+from core.lessons.model_selection.capacity import memorization, width_sweep
+from core.lessons.model_selection.data import CHANCE, N_VAL, digits_split, shuffled_labels
+from core.lessons.model_selection.early_stopping import CurveConfig, moving_average, training_curves
+
+SMALL = dict(width=64, epochs=25, n_train=240, label_noise=0.3, lr=1e-2)
+
+
+def test_split_is_fixed_and_noise_replaces_the_asked_share():
+    a, b = digits_split(360, 0.3, seed=0), digits_split(360, 0.0, seed=0)
+    assert a.X_train.shape == (360, 64) and a.X_val.shape == (N_VAL, 64)
+    assert np.array_equal(a.X_val, b.X_val) and a.X_train.max() <= 1.0
+    assert 0.25 < a.corrupted.mean() < 0.35
+    assert np.array_equal(a.y_train[~a.corrupted], b.y_train[~a.corrupted])
+    s = shuffled_labels(b)
+    assert sorted(s.y_train) == sorted(b.y_train) and np.mean(s.y_train == b.y_train) < 0.3
+
+
+def test_moving_average_is_the_trailing_mean():
+    v = np.array([4.0, 2.0, 6.0, 0.0])
+    assert np.allclose(moving_average(v, 2), [4.0, 3.0, 4.0, 3.0])
+    assert np.allclose(moving_average(v, 1), v)
+
+
+@pytest.mark.parametrize("monitor", ["val_loss", "val_acc"])
+def test_early_stopping_picks_the_best_epoch_and_restores_its_weights(monitor):
+    c = training_curves(CurveConfig(**SMALL, patience=4, monitor=monitor))
+    assert c.stop_epoch is not None, "with 30 % label noise the validation curve must turn"
+    watched = c.metrics[monitor][: c.stop_epoch]
+    best = int(np.argmin(watched) if monitor == "val_loss" else np.argmax(watched)) + 1  # first best epoch
+    assert c.best_epoch == best
+    assert c.stop_epoch == c.best_epoch + 4
+    # the restored network is the full run's network at the best epoch (same seed, same minibatches)
+    assert c.restored_val_loss == pytest.approx(c.metrics["val_loss"][best - 1], rel=1e-12)
+    assert c.restored_val_acc == pytest.approx(c.metrics["val_acc"][best - 1])
+    assert c.restored_val_acc > c.final_val_acc  # stopping early paid off on noisy labels
+
+
+def test_moving_average_monitor_waits_longer_on_bumpy_curves():
+    raw = training_curves(CurveConfig(**SMALL, patience=2, monitor="val_acc"))
+    smooth = training_curves(CurveConfig(**SMALL, patience=2, monitor="val_acc", smooth=3))
+    assert np.allclose(smooth.monitored, moving_average(smooth.metrics["val_acc"], 3))
+    assert (smooth.stop_epoch or 99) >= (raw.stop_epoch or 99)
+
+
+def test_shuffled_labels_are_memorized_but_never_generalize():
+    m = memorization()  # 64-256-10 on 150 images, the page's default
+    assert m.shuffled_train[-1] >= 0.95
+    assert m.shuffled_val[-1] <= 0.20
+    assert m.true_val[-1] >= 0.85
+    assert abs(m.shuffled_val[-1] - CHANCE) < 0.1
+
+
+def test_width_sweep_underfits_narrow_and_fits_wide():
+    s = width_sweep(widths=(1, 64), epochs=10)
+    assert s.train_acc[0] < 0.5 < 0.99 <= s.train_acc[1]
+    assert s.n_params == [64 + 1 + 10 + 10, 64 * 64 + 64 + 64 * 10 + 10]
