@@ -14,7 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import expit, ndtr
 
+from core.engine.softmax import SOFTMAX_DERIVATIVE_LATEX, SOFTMAX_LATEX, log_softmax, softmax, softmax_backward
+
 Array = np.ndarray
+__all__ = ["Activation", "ACTIVATIONS", "get_activation", "SOFTMAX_LATEX", "SOFTMAX_DERIVATIVE_LATEX", "softmax",
+           "softmax_backward", "log_softmax"]  # softmax lives in core.engine.softmax (not element-wise)
 
 LEAKY_SLOPE = 0.01
 ELU_ALPHA = 1.0
@@ -33,7 +37,6 @@ class Activation:
     derivative: Callable[[Array], Array]
     latex: str
     derivative_latex: str
-    output_range: tuple[float, float]  # (inf means unbounded), for plot axes
     kinks: tuple[float, ...] = ()  # points where f is not differentiable
     # f'(z) written in terms of the output a = f(z), where that is exact (torch's backward does
     # the same for sigmoid and tanh); lets backprop reuse the forward pass instead of recomputing f.
@@ -189,43 +192,11 @@ def softplus_derivative(z: Array) -> Array:
     return expit(_f(z))
 
 
-# --- softmax (not elementwise: row-wise over the classes) --------------------------------------
-SOFTMAX_LATEX = r"\mathrm{softmax}(\mathbf{z})_i = \frac{e^{z_i}}{\sum_{j=1}^{k} e^{z_j}}"
-SOFTMAX_DERIVATIVE_LATEX = (
-    r"\frac{\partial\, \mathrm{softmax}_i}{\partial z_j} = s_i(\delta_{ij} - s_j)"
-)
-
-
-def softmax(Z: Array) -> Array:
-    """softmax(Z)_ij = e^{Z_ij − max_j Z_ij} / Σ_k e^{Z_ik − max_j Z_ij}, row-wise; (n, k) -> (n, k)."""
-    Z = _f(Z)
-    if Z.ndim != 2:
-        raise ValueError(f"softmax expects a 2-D array (n_samples, n_classes), got shape {Z.shape}")
-    E = Z - Z.max(axis=1, keepdims=True)
-    np.exp(E, out=E)
-    E /= E.sum(axis=1, keepdims=True)
-    return E
-
-
-def softmax_backward(S: Array, dS: Array) -> Array:
-    """dZ = S ⊙ (dS − Σ_j dS_j S_j): the softmax Jacobian applied row-wise, from the output S."""
-    return S * (dS - np.sum(dS * S, axis=1, keepdims=True))
-
-
-def log_softmax(Z: Array) -> Array:
-    """log softmax(Z) = Z − max − ln Σ e^{Z − max}, row-wise and stable."""
-    Z = _f(Z)
-    shifted = Z - Z.max(axis=1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-
-
-_INF = math.inf
-
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in [
         Activation(
-            "linear", linear, linear_derivative, r"f(z) = z", r"f'(z) = 1", (-_INF, _INF),
+            "linear", linear, linear_derivative, r"f(z) = z", r"f'(z) = 1",
             derivative_from_output=linear_derivative,
         ),
         Activation(
@@ -234,7 +205,6 @@ ACTIVATIONS: dict[str, Activation] = {
             sigmoid_derivative,
             r"f(z) = \frac{1}{1+e^{-z}}",
             r"f'(z) = f(z)\,\bigl(1 - f(z)\bigr)",
-            (0.0, 1.0),
             derivative_from_output=sigmoid_derivative_from_output,
         ),
         Activation(
@@ -243,7 +213,6 @@ ACTIVATIONS: dict[str, Activation] = {
             tanh_derivative,
             r"f(z) = \tanh(z) = \frac{2}{1+e^{-2z}} - 1",
             r"f'(z) = 1 - \tanh^2(z)",
-            (-1.0, 1.0),
             derivative_from_output=tanh_derivative_from_output,
         ),
         Activation(
@@ -252,7 +221,6 @@ ACTIVATIONS: dict[str, Activation] = {
             relu_derivative,
             r"f(z) = \max(0, z)",
             r"f'(z) = \begin{cases} 1 & z > 0 \\ 0 & z \le 0 \end{cases}",
-            (0.0, _INF),
             kinks=(0.0,),
             derivative_from_output=relu_derivative_from_output,
         ),
@@ -262,7 +230,6 @@ ACTIVATIONS: dict[str, Activation] = {
             leaky_relu_derivative,
             r"f(z) = \begin{cases} z & z > 0 \\ 0.01\,z & z \le 0 \end{cases}",
             r"f'(z) = \begin{cases} 1 & z > 0 \\ 0.01 & z \le 0 \end{cases}",
-            (-_INF, _INF),
             kinks=(0.0,),
             derivative_from_output=leaky_relu_derivative_from_output,
         ),
@@ -272,7 +239,6 @@ ACTIVATIONS: dict[str, Activation] = {
             elu_derivative,
             r"f(z) = \begin{cases} z & z > 0 \\ \alpha\,(e^{z} - 1) & z \le 0 \end{cases},\ \alpha = 1",
             r"f'(z) = \begin{cases} 1 & z > 0 \\ \alpha\, e^{z} & z \le 0 \end{cases}",
-            (-ELU_ALPHA, _INF),
         ),
         Activation(
             "selu",
@@ -281,7 +247,6 @@ ACTIVATIONS: dict[str, Activation] = {
             r"f(z) = \lambda \begin{cases} z & z > 0 \\ \alpha\,(e^{z} - 1) & z \le 0 \end{cases},"
             r"\ \lambda \approx 1.0507,\ \alpha \approx 1.6733",
             r"f'(z) = \lambda \begin{cases} 1 & z > 0 \\ \alpha\, e^{z} & z \le 0 \end{cases}",
-            (-SELU_SCALE * SELU_ALPHA, _INF),
             kinks=(0.0,),
         ),
         Activation(
@@ -290,7 +255,6 @@ ACTIVATIONS: dict[str, Activation] = {
             gelu_derivative,
             r"f(z) = z\,\Phi(z) = \frac{z}{2}\left(1 + \mathrm{erf}\!\left(\frac{z}{\sqrt{2}}\right)\right)",
             r"f'(z) = \Phi(z) + z\,\frac{e^{-z^2/2}}{\sqrt{2\pi}}",
-            (-0.17, _INF),
         ),
         Activation(
             "silu",
@@ -298,7 +262,6 @@ ACTIVATIONS: dict[str, Activation] = {
             silu_derivative,
             r"f(z) = z\,\sigma(z) = \frac{z}{1+e^{-z}}",
             r"f'(z) = \sigma(z)\,\bigl(1 + z\,(1 - \sigma(z))\bigr)",
-            (-0.28, _INF),
         ),
         Activation(
             "softplus",
@@ -306,7 +269,6 @@ ACTIVATIONS: dict[str, Activation] = {
             softplus_derivative,
             r"f(z) = \ln\left(1 + e^{z}\right)",
             r"f'(z) = \frac{1}{1+e^{-z}} = \sigma(z)",
-            (0.0, _INF),
         ),
     ]
 }

@@ -43,7 +43,7 @@ class CallAfterStep(Callback):
 
 def accuracy(net: MLP, X: Array, y: Array) -> float:
     """Share of samples whose predicted class equals y (eval mode); nan for a linear (regression) output."""
-    if net.output == "linear":
+    if not net.out.classifies:
         return math.nan
     pred = net.predict(X)
     y = np.asarray(y)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import expit
 
-from core.engine.activations import log_softmax
+from core.engine.softmax import log_softmax
 
 Array = np.ndarray
 
@@ -124,7 +124,7 @@ class Loss:
     fn: Callable[..., tuple[float, Array]]
     latex: str
     output: str | None  # output activation the network must use, None = any
-    targets: str  # "labels" (integer classes (n,)) or "values" (shaped like the output (n, k))
+    targets: str  # "labels" (integer classes (n,)), "probabilities" (in [0, 1]) or "values", both shaped like the output
 
 
 LOSSES: dict[str, Loss] = {
@@ -149,7 +149,7 @@ LOSSES: dict[str, Loss] = {
             binary_cross_entropy,
             r"\mathcal{L} = -\frac{1}{N}\sum_{i} \left[y_i \log \hat{y}_i + (1 - y_i)\log(1 - \hat{y}_i)\right]",
             "sigmoid",
-            "values",
+            "probabilities",
         ),
         Loss(
             "crossentropy",

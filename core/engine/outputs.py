@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import expit
 
-from core.engine.activations import SOFTMAX_LATEX, linear_derivative, sigmoid_derivative, softmax, softmax_backward
+from core.engine.activations import linear_derivative, sigmoid_derivative
+from core.engine.softmax import SOFTMAX_LATEX, softmax, softmax_backward
 from core.engine.losses import binary_cross_entropy, binary_cross_entropy_with_logits, class_labels
 from core.engine.losses import softmax_cross_entropy
 
@@ -72,6 +73,7 @@ class Output:
     backward: Callable[[Array, Array], Array]  # (P, dP) -> dZ, all (n, k)
     predict: Callable[[Array], Array]  # outputs (n, k) -> labels (n,) or values
     derivative: Callable[[Array], Array] | None  # element-wise g'(z); None when g couples the outputs
+    classifies: bool  # predictions are class labels (accuracy makes sense)
     fused: Mapping[str, Fused] = field(default_factory=dict)  # loss name -> (loss, dP, dZ) from the logits
     aliases: tuple[str, ...] = ()
 
@@ -80,11 +82,11 @@ OUTPUTS: dict[str, Output] = {
     o.name: o
     for o in (
         Output("linear", "none (regression)", r"\hat{y}_i = z_i", r"\mathrm{id}", _identity, _pass_through,
-               _identity, linear_derivative, aliases=("none",)),
+               _identity, linear_derivative, False, aliases=("none",)),
         Output("sigmoid", "sigmoid", r"\hat{y}_i = \sigma(z_i) = \frac{1}{1+e^{-z_i}}", r"\sigma", expit,
-               _sigmoid_backward, _threshold, sigmoid_derivative, {"binary_crossentropy": sigmoid_bce_fused}),
+               _sigmoid_backward, _threshold, sigmoid_derivative, True, {"binary_crossentropy": sigmoid_bce_fused}),
         Output("softmax", "softmax", SOFTMAX_LATEX, r"\mathrm{softmax}", softmax, softmax_backward, _argmax, None,
-               {"crossentropy": softmax_crossentropy_fused}),
+               True, {"crossentropy": softmax_crossentropy_fused}),
     )
 }
 _BY_ALIAS = {a: o for o in OUTPUTS.values() for a in o.aliases}
@@ -96,3 +98,8 @@ def get_output(name: str) -> Output:
         return OUTPUTS[name] if name in OUTPUTS else _BY_ALIAS[name]
     except (KeyError, TypeError):
         raise ValueError(f"unknown output activation {name!r}; valid: {', '.join(OUTPUTS)}") from None
+
+
+def couples_outputs(name: str) -> bool:
+    """True for an output activation that mixes the outputs (softmax: each ŷ_i depends on every z_j)."""
+    return name in OUTPUTS and OUTPUTS[name].derivative is None

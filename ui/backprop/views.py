@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from core.engine.outputs import couples_outputs
 from core.lessons.backprop.minibatch import BatchGradients, LayerOps
 from core.lessons.backprop.walkthrough import MAZUR, GradientStep, NeuronForward, Walkthrough
 
@@ -68,7 +69,7 @@ def forward_latex(n: NeuronForward) -> str:
     terms = " + ".join(f"{sym(w)}\\,{a}" for w, a in zip(n.weight_names, below))
     nums = " + ".join(f"{fac(w)} \\cdot {fac(a)}" for w, a in zip(n.weights, n.a_below))
     b = sym("b_" + n.name)
-    if n.activation == "softmax":
+    if couples_outputs(n.activation):
         act = rf"a_{{{j}}} &= \mathrm{{softmax}}(\mathbf{{z}})_{{{j}}} = \frac{{e^{{z_{{{j}}}}}}}{{\sum_k e^{{z_k}}}} = {num(n.a)}"
     else:
         act = rf"a_{{{j}}} &= {func(n.activation)}(z_{{{j}}}) = {func(n.activation)}({num(n.z)}) = {num(n.a)}"
@@ -246,7 +247,7 @@ def tensor_code(ops: list[LayerOps]) -> str:
         a_in = "X" if l == 1 else f"A{l - 1}"
         lines.append(f"Z{l} = {a_in} @ W{l} + b{l}   # {op.A_in.shape} @ {op.W.shape} -> {op.AW.shape}; "
                      f"b{l} {op.B.shape[1:]} is broadcast to {op.B.shape}")
-        how = "row by row (each row sums to 1)" if op.activation == "softmax" else "element-wise"
+        how = "row by row (each row sums to 1)" if couples_outputs(op.activation) else "element-wise"
         lines.append(f"A{l} = {op.activation}(Z{l})   # {how}, {op.A_out.shape}")
     return "\n".join(lines)
 

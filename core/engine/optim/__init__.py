@@ -2,7 +2,7 @@
 
 Each optimizer owns per-parameter state and updates the arrays in ``params`` in place through
 ``step(grads)``; backward passes never touch weights. ``sgd.py`` holds SGD, momentum and Nesterov,
-``adaptive.py`` Adagrad, RMSprop, Adam, AdamW, Adamax and NAdam, ``base.py`` the shared step loop.
+``adaptive.py`` Adagrad and RMSprop, ``adam.py`` Adam, AdamW, Adamax and NAdam, ``base.py`` the shared step loop.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from core.engine.optim.adaptive import Adagrad, Adam, Adamax, AdamW, NAdam, RMSprop
+from core.engine.optim.adam import Adam, Adamax, AdamW, NAdam
+from core.engine.optim.adaptive import Adagrad, RMSprop
 from core.engine.optim.base import Optimizer
 from core.engine.optim.sgd import SGD, Momentum, Nesterov
 

@@ -1,5 +1,8 @@
 """The output layer: logits z -> outputs ŷ (sigmoid, softmax or none), a smoothed target and the loss.
 
+The output activations themselves come from the engine's one registry (``core.engine.outputs``);
+this lesson adds the loss each is paired with here and what smoothing and temperature do to it.
+
 Temperature T divides the logits before the output activation (ŷ = g(z / T)); label smoothing
 replaces the one-hot target y by (1 − α)·y + α/k, as in the lecture and torch's CrossEntropyLoss.
 """
@@ -11,8 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.engine.activations import SOFTMAX_LATEX, log_softmax, sigmoid
 from core.engine.losses import binary_cross_entropy_with_logits, mse
+from core.engine.outputs import Output, get_output
+from core.engine.softmax import log_softmax
 
 Array = np.ndarray
 MIN_CLASSES, MAX_CLASSES = 2, 10
@@ -33,6 +37,12 @@ class OutputActivation:
     uses_temperature: bool
 
 
+def _xlogx(q: Array) -> Array:
+    """q·log q with 0·log 0 = 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(q > 0, q * np.log(np.where(q > 0, q, 1.0)), 0.0)
+
+
 def _softmax_loss(z: Array, q: Array) -> float:
     """H(q, p) = −Σ_i q_i log softmax(z)_i."""
     return float(-np.sum(q * log_softmax(z[None, :])[0]))
@@ -47,22 +57,58 @@ def _mse_loss(z: Array, q: Array) -> float:
     return mse(z, q)[0]
 
 
+def _entropy(q: Array) -> float:
+    """H(q) = −Σ q log q: the lowest reachable cross-entropy, at softmax(z) = q."""
+    return float(-np.sum(_xlogx(q)))
+
+
+def _binary_entropy(q: Array) -> float:
+    """Mean −[q log q + (1 − q) log(1 − q)]: the lowest reachable BCE, at σ(z_i) = q_i."""
+    return float(-np.mean(_xlogx(q) + _xlogx(1.0 - q)))
+
+
+def _zero(q: Array) -> float:
+    return 0.0
+
+
+@dataclass(frozen=True)
+class OutputActivation:
+    """One choice of output activation (an engine ``Output``) with the loss it pairs with here, the task it serves."""
+
+    name: str  # the key on the page: softmax, sigmoid, none
+    output: Output  # the engine's entry: forward g, formula
+    task: str
+    loss_latex: str
+    loss: Callable[[Array, Array], float]  # (scaled logits (k,), target (k,)) -> loss
+    min_loss: Callable[[Array], float]  # target (k,) -> the loss if ŷ equalled the target
+    smooth_over: Callable[[int], int]  # number of classes the smoothing spreads α over
+    uses_temperature: bool
+
+    @property
+    def latex(self) -> str:
+        """ŷ = g(z), from the engine's registry."""
+        return self.output.latex
+
+    def outputs(self, z: Array) -> Array:
+        """ŷ = g(z) for one sample's logits (k,) -> (k,)."""
+        return np.array(self.output.forward(np.asarray(z, dtype=np.float64)[None, :])[0])
+
+
 OUTPUT_ACTIVATIONS: dict[str, OutputActivation] = {
     o.name: o
     for o in (
         OutputActivation(
-            "softmax", "k classes (one label)", SOFTMAX_LATEX, r"\mathcal{L} = -\sum_{i=1}^{k} y_i \log \hat{y}_i",
-            lambda z: np.exp(log_softmax(z[None, :])[0]), _softmax_loss, lambda k: k, True,
+            "softmax", get_output("softmax"), "k classes (one label)",
+            r"\mathcal{L} = -\sum_{i=1}^{k} y_i \log \hat{y}_i", _softmax_loss, _entropy, lambda k: k, True,
         ),
         OutputActivation(
-            "sigmoid", "binary (each output a yes/no)", r"\hat{y}_i = \sigma(z_i) = \frac{1}{1+e^{-z_i}}",
+            "sigmoid", get_output("sigmoid"), "binary (each output a yes/no)",
             r"\mathcal{L} = -\frac{1}{k}\sum_{i=1}^{k} \left[y_i \log \hat{y}_i + (1 - y_i)\log(1 - \hat{y}_i)\right]",
-            sigmoid, _sigmoid_loss, lambda k: 2, True,
+            _sigmoid_loss, _binary_entropy, lambda k: 2, True,
         ),
         OutputActivation(
-            "none", "regression", r"\hat{y}_i = z_i",
-            r"\mathcal{L} = \frac{1}{k}\sum_{i=1}^{k} \left(\hat{y}_i - y_i\right)^2",
-            lambda z: np.array(z, dtype=np.float64), _mse_loss, lambda k: 1, False,
+            "none", get_output("none"), "regression",
+            r"\mathcal{L} = \frac{1}{k}\sum_{i=1}^{k} \left(\hat{y}_i - y_i\right)^2", _mse_loss, _zero, lambda k: 1, False,
         ),
     )
 }
@@ -116,14 +162,4 @@ def output_view(logits: Sequence[float], kind: str, true_class: int, temperature
     k = z.size
     q = smoothed_target(true_class, k, alpha if spec.smooth_over(k) > 1 else 0.0, spec.smooth_over(k))
     zt = z / temperature if spec.uses_temperature else z
-    with np.errstate(divide="ignore"):
-        log_q = np.where(q > 0, np.log(np.where(q > 0, q, 1.0)), 0.0)
-    if kind == "softmax":
-        min_loss = float(-np.sum(q * log_q))
-    elif kind == "sigmoid":
-        log_1mq = np.where(q < 1, np.log(np.where(q < 1, 1.0 - q, 1.0)), 0.0)
-        min_loss = float(-np.mean(q * log_q + (1.0 - q) * log_1mq))
-    else:
-        min_loss = 0.0
-    return OutputView(z, spec.outputs(zt), q, spec.loss(zt, q), min_loss)
-
+    return OutputView(z, spec.outputs(zt), q, spec.loss(zt, q), spec.min_loss(q))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.engine.network import MLP
+from core.engine.outputs import couples_outputs
 from core.lessons.backprop.walkthrough import targets_for, unit_names, weight_names
 
 Array = np.ndarray
@@ -89,7 +90,7 @@ def build_graph(params, x, y, activation: str = "sigmoid", output: str = "sigmoi
         f = activation if l < L - 1 else output
         for j in range(sizes[l + 1]):
             unit = names[l + 1][j]
-            parents = tuple(z_ids) if f == "softmax" else (z_ids[j],)
+            parents = tuple(z_ids) if couples_outputs(f) else (z_ids[j],)
             layer_nodes.append(Node(unit, f"{f} a_{unit}", "op", float(cache.A[l + 1][0, j]), float(bw.dA[l][0, j]),
                                     parents, l + 1, unit))
         nodes.extend(layer_nodes)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.engine.losses import get_loss
 from core.engine.network import MLP
 from core.engine.train import train
 from core.lessons.backprop.walkthrough import weight_names
@@ -21,10 +22,11 @@ def make_batch(x, y, n: int, loss: str, seed: int = 0) -> tuple[Array, Array]:
     if not 1 <= n <= 16:
         raise ValueError(f"batch size must be in 1–16, got {n}")
     rng = np.random.default_rng(seed)
+    spec = get_loss(loss)
     X = np.round(rng.uniform(0.0, 1.0, size=(n, x.size)), 2)  # (n, n_in)
-    if loss == "binary_crossentropy":
+    if spec.targets == "probabilities":  # yes/no targets
         Y = rng.integers(0, 2, size=(n, y.size)).astype(np.float64)
-    elif loss == "crossentropy":
+    elif spec.targets == "labels":  # a class per row, as a one-hot row
         Y = np.eye(y.size)[rng.integers(0, y.size, size=n)]
     else:
         Y = np.round(rng.uniform(0.0, 1.0, size=(n, y.size)), 2)  # (n, n_out)
@@ -33,8 +35,8 @@ def make_batch(x, y, n: int, loss: str, seed: int = 0) -> tuple[Array, Array]:
 
 
 def engine_targets(loss: str, Y: Array) -> Array:
-    """Rows of target values as the engine wants them: class labels argmax for crossentropy."""
-    return Y.argmax(axis=1) if loss == "crossentropy" else Y
+    """Rows of target values as the engine wants them: class labels (argmax of each row) for a loss on labels."""
+    return Y.argmax(axis=1) if get_loss(loss).targets == "labels" else Y
 
 
 @dataclass(frozen=True)
