@@ -23,10 +23,11 @@ from core.engine.network import MLP  # noqa: E402
 
 MALLOC_TUNED = keep_freed_memory()  # as app.py does
 
-CASES = [  # (label, layer sizes, hidden activation, batch)
-    ("784-256-256-10 relu, softmax-CE, batch 256", [784, 256, 256, 10], "relu", 256),
-    ("20 layers x 64 tanh, softmax-CE, batch 256", [64] * 20 + [10], "tanh", 256),
-    ("20 layers x 64 relu, softmax-CE, batch 256", [64] * 20 + [10], "relu", 256),
+CASES = [  # (label, layer sizes, hidden activation, batch, batch norm)
+    ("784-256-256-10 relu, softmax-CE, batch 256", [784, 256, 256, 10], "relu", 256, False),
+    ("20 layers x 64 tanh, softmax-CE, batch 256", [64] * 20 + [10], "tanh", 256, False),
+    ("20 layers x 64 relu, softmax-CE, batch 256", [64] * 20 + [10], "relu", 256, False),
+    ("784-256-256-10 relu + batch norm, softmax-CE, batch 256", [784, 256, 256, 10], "relu", 256, True),
 ]
 TORCH_ACT = {"relu": torch.relu, "tanh": torch.tanh}
 
@@ -56,33 +57,43 @@ def interleaved(fns: dict, rounds: int, runs: int, pause: float = 0.3) -> dict[s
     return out
 
 
-def torch_pass(params, X, y, activation):
-    """One forward + backward through the same layers, torch autograd."""
+def torch_pass(params, X, y, activation, running=()):
+    """One forward + backward through the same layers, torch autograd (batch norm in training mode if given)."""
     act = TORCH_ACT[activation]
     for p in params:
         p.grad = None
-    A = X
-    last = len(params) // 2 - 1
+    A, i = X, 0
+    last = (len(params) - 2 * len(running)) // 2 - 1
     for l in range(last + 1):
-        Z = torch.addmm(params[2 * l + 1], A, params[2 * l])
+        Z = torch.addmm(params[i + 1], A, params[i])
+        i += 2
+        if l < last and running:
+            Z = F.batch_norm(Z, *running[l], params[i], params[i + 1], training=True)
+            i += 2
         A = act(Z) if l < last else Z
     F.cross_entropy(A, y).backward()
 
 
-def run_case(sizes, activation, batch, rounds, runs):
+def running_stats(net, dtype):
+    """Fresh torch running buffers (mean 0, variance 1) for each batch-norm layer of ``net``."""
+    return [(torch.zeros(s.mean.size, dtype=dtype), torch.ones(s.var.size, dtype=dtype)) for s in net.stats]
+
+
+def run_case(sizes, activation, batch, batchnorm, rounds, runs):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(batch, sizes[0]))
     y = rng.integers(0, sizes[-1], size=batch)
-    net = MLP(sizes, activation=activation, output="softmax", init="he_normal", seed=0)
+    net = MLP(sizes, activation=activation, output="softmax", init="he_normal", seed=0, batchnorm=batchnorm)
     fns = {"core": lambda: net.loss_and_grads(X, y, "crossentropy")}
     for dtype in (torch.float64, torch.float32):
         params = [torch.tensor(p, dtype=dtype, requires_grad=True) for p in net.params]
         Xt, yt = torch.tensor(X, dtype=dtype), torch.tensor(y)
-        fns[str(dtype)[6:]] = (lambda p, a, b: lambda: torch_pass(p, a, b, activation))(params, Xt, yt)
+        run = running_stats(net, dtype)
+        fns[str(dtype)[6:]] = (lambda p, a, b, r: lambda: torch_pass(p, a, b, activation, r))(params, Xt, yt, run)
     blocks = interleaved(fns, rounds, runs)
     # sanity: both compute the same gradients
     params = [torch.tensor(p, requires_grad=True) for p in net.params]
-    torch_pass(params, torch.tensor(X), torch.tensor(y), activation)
+    torch_pass(params, torch.tensor(X), torch.tensor(y), activation, running_stats(net, torch.float64))
     _, grads = net.loss_and_grads(X, y, "crossentropy")
     err = max(float(np.max(np.abs(g - p.grad.numpy()))) for g, p in zip(grads, params))
     return blocks, err
@@ -102,8 +113,8 @@ def main() -> None:
     print(f"torch {torch.__version__} ({torch.get_num_threads()} threads), numpy {np.__version__}; "
           f"glibc malloc tuned: {MALLOC_TUNED}\n{args.rounds} interleaved rounds of {args.runs} passes, "
           f"ms per forward+backward: median over rounds [best round]")
-    for label, sizes, activation, batch in CASES:
-        blocks, err = run_case(sizes, activation, batch, args.rounds, args.runs)
+    for label, sizes, activation, batch, batchnorm in CASES:
+        blocks, err = run_case(sizes, activation, batch, batchnorm, args.rounds, args.runs)
         med = {k: statistics.median(v) for k, v in blocks.items()}
         best = {k: min(v) for k, v in blocks.items()}
         print(f"\n{label}  (max |grad diff| vs torch float64: {err:.1e})")
