@@ -43,14 +43,14 @@ def _sweep(hidden_per_run: Sequence[Sequence[int]], varied: Sequence[int], n_tra
     return Sweep(labels, list(varied), n_params, train_acc, val_acc)
 
 
-def width_sweep(widths: Sequence[int] = WIDTHS, n_train: int = 360, epochs: int = 15, label_noise: float = 0.0,
+def width_sweep(widths: Sequence[int] = WIDTHS, n_train: int = 360, epochs: int = 10, label_noise: float = 0.0,
                 seed: int = 0) -> Sweep:
     """64-w-10 for each width w: underfitting at small w, training accuracy → 100 % as capacity grows."""
     return _sweep([[w] for w in widths], widths, n_train, epochs, label_noise, seed)
 
 
 def bottleneck_sweep(first: int = 256, bottlenecks: Sequence[int] = BOTTLENECKS, n_train: int = 360,
-                     epochs: int = 15, seed: int = 0) -> Sweep:
+                     epochs: int = 10, seed: int = 0) -> Sweep:
     """64-first-k-10 for each bottleneck k: what a k-unit layer lets through to the 10 outputs."""
     return _sweep([[first, k] for k in bottlenecks], bottlenecks, n_train, epochs, 0.0, seed)
 

@@ -37,7 +37,7 @@ class MovingAverage(Callback):
 class CurveConfig:
     """Network, data and stopping rule of section 1 (and of the dropout comparison in section 4)."""
 
-    width: int = 128
+    width: int = 64
     depth: int = 2  # hidden layers of ``width`` units
     epochs: int = 40
     patience: int = 5
@@ -67,14 +67,25 @@ class Curves:
     steps_per_epoch: int
 
 
+def _setup(cfg: CurveConfig):
+    split = digits_split(cfg.n_train, cfg.label_noise, seed=cfg.seed)
+    config = TrainConfig("crossentropy", "adam", lr=cfg.lr, batch_size=cfg.batch_size, dropout=cfg.dropout,
+                         seed=cfg.seed)
+    return split, config, [cfg.width] * cfg.depth
+
+
+def epoch_metrics(cfg: CurveConfig) -> dict[str, Array]:
+    """Per-epoch train/validation loss and accuracy of one run over all epochs, without early stopping."""
+    split, config, hidden = _setup(cfg)
+    run = fit(split, hidden, config, cfg.epochs, seed=cfg.seed)
+    return {k: np.asarray(run.history[k]) for k in ("epoch", *METRICS)}
+
+
 def training_curves(cfg: CurveConfig) -> Curves:
     """Train with and without early stopping; early stopping monitors ``cfg.monitor`` (smoothed over ``cfg.smooth`` epochs)."""
     if cfg.monitor not in MONITORS:
         raise ValueError(f"monitor must be one of {', '.join(MONITORS)}, got {cfg.monitor!r}")
-    split = digits_split(cfg.n_train, cfg.label_noise, seed=cfg.seed)
-    config = TrainConfig("crossentropy", "adam", lr=cfg.lr, batch_size=cfg.batch_size, dropout=cfg.dropout,
-                         seed=cfg.seed)
-    hidden = [cfg.width] * cfg.depth
+    split, config, hidden = _setup(cfg)
     watched = cfg.monitor if cfg.smooth == 1 else f"{cfg.monitor}_avg"
     average = MovingAverage(cfg.monitor, cfg.smooth)
     stopper = EarlyStopping(watched, patience=cfg.patience, restore_best=True)
