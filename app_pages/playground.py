@@ -56,7 +56,8 @@ def player(cfg: PlayConfig, show_test: bool, discrete: bool) -> None:
     if st.session_state.pop(STOP_KEY, False):
         st.session_state["play"] = False
     c = st.columns([1.3, 1, 1, 2.5], vertical_alignment="bottom")
-    playing = c[0].toggle("▶ Play", key="play", help="Train continuously; only the pictures below rerun.")
+    playing = c[0].toggle("▶ Play", key="play", on_change=pg.sync_step,
+                          help="Train continuously; only the pictures below rerun.")
     c[1].button("Step", key="step_once", icon=":material/skip_next:", on_click=pg.step_once, disabled=playing,
                 help="Train one batch.")
     c[2].button("Reset", key="reset", icon=":material/restart_alt:", on_click=pg.reset, help="Back to step 0.")

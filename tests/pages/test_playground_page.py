@@ -44,12 +44,15 @@ def _baseline() -> dict:
 def test_page_draws_the_network_the_plane_and_the_curves():
     at = _page(BASE)
     pic = _picture(at)
-    for name in ("nodes", "edges", "headers", "points", "grid", "history", "norms", "lines"):
+    for name in ("nodes", "edges", "headers", "points", "history", "norms", "lines"):
         assert name in pic and all(pic[name]), name
     (nodes,) = pic["nodes"]
     assert len(nodes) == 2 + 4 + 2 + 1 and all(n["url"].startswith("data:image/png;base64,") for n in nodes)
     assert len(pic["edges"][0]) == 2 * 4 + 4 * 2 + 2 * 1
     assert len(at.warning) == 0 and len(at.error) == 0
+    plane = next(s for s in pic["specs"] if any(l.get("params") for l in s.get("layer", [])))
+    pick = next(l for l in plane["layer"] if l.get("params"))
+    assert pick["data"]["sequence"]["stop"] == 49 * 49  # the click grid is generated in the browser
     assert at.number_input(key="step").value == 60
     assert [m.value for m in at.metric][0] == f"{60 / 25:.1f}"  # 250 training points, batches of 10
 

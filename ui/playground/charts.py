@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from core.lessons.playground.data import DOMAIN
 from ui.charts.theme import projector_config
@@ -27,8 +28,28 @@ _NO_AXIS = {"axis": None}
 EPOCH_AXIS = {"field": "epoch", "type": "quantitative", "title": "epoch", "axis": {"format": "d", "tickMinStep": 1}}
 
 
+Table = "pd.DataFrame | dict[str, Any] | bytes"
+
+
+def arrow(table) -> bytes:
+    """Arrow IPC bytes of a table given as {column: array}, a DataFrame or bytes (passed through).
+
+    Streamlit ships chart data sets as Arrow; handing it bytes skips its pandas round trip, the largest
+    part of a frame's server time.
+    """
+    if isinstance(table, bytes):
+        return table
+    t = pa.Table.from_pandas(table, preserve_index=False) if isinstance(table, pd.DataFrame) else pa.table(table)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, t.schema) as writer:
+        writer.write_table(t)
+    return sink.getvalue().to_pybytes()
+
+
 def _finish(spec: Spec) -> Spec:
     spec["$schema"] = SCHEMA
+    if "datasets" in spec:
+        spec["datasets"] = {name: arrow(t) for name, t in spec["datasets"].items()}
     return projector_config(spec)
 
 
@@ -37,10 +58,10 @@ def weight_color() -> Spec:
             "scale": {"domain": [-1, 0, 1], "range": [NEGATIVE, "#DDDDDD", POSITIVE], "clamp": True}}
 
 
-def network_spec(nodes: pd.DataFrame, edges: pd.DataFrame, headers: pd.DataFrame, rows: int, columns: int) -> Spec:
+def network_spec(nodes: Table, edges: Table, headers: Table, rows: int, columns: int) -> Spec:
     """Units as pictures at (col, row), edges between them; nodes: col, row, url, unit, bias; edges: x, y, x2, y2, w, edge."""
     half = (rows - 1) / 2 + 0.75
-    headers = headers.assign(row=half + 0.4)
+    headers = {**headers, "row": np.full(len(headers["col"]), half + 0.4)}
     x = {"field": "col", "type": "quantitative", "scale": {"domain": [-0.9, columns - 0.5]}, **_NO_AXIS}
     y = {"field": "row", "type": "quantitative", "scale": {"domain": [-half, half + 0.45]}, **_NO_AXIS}
     layers = [
@@ -49,10 +70,10 @@ def network_spec(nodes: pd.DataFrame, edges: pd.DataFrame, headers: pd.DataFrame
                       "color": weight_color(),
                       "strokeWidth": {"field": "w_abs", "type": "quantitative", "legend": None,
                                       "scale": {"domain": [0, 1.5], "range": [0.6, 7], "clamp": True}},
-                      "tooltip": [{"field": "edge", "title": "weight"}, {"field": "w", "format": ".3f", "title": "value"}]}},
+                      "tooltip": [{"field": "edge", "title": "weight"}, {"field": "w", "type": "quantitative", "format": ".3f", "title": "value"}]}},
         {"data": {"name": "nodes"}, "mark": {"type": "image", "width": NODE_PX, "height": NODE_PX, "aspect": False},
          "encoding": {"x": x, "y": y, "url": {"field": "url", "type": "nominal"},
-                      "tooltip": [{"field": "unit"}, {"field": "bias", "format": ".3f", "title": "bias b"}]}},
+                      "tooltip": [{"field": "unit"}, {"field": "bias", "type": "quantitative", "format": ".3f", "title": "bias b"}]}},
         {"data": {"name": "nodes"}, "mark": {"type": "square", "size": NODE_PX ** 2, "filled": False, "stroke": "#444",
                                              "strokeWidth": 1},
          "encoding": {"x": x, "y": y}},
@@ -67,11 +88,17 @@ def network_spec(nodes: pd.DataFrame, edges: pd.DataFrame, headers: pd.DataFrame
     return _finish(spec)
 
 
-def pick_grid(n: int = 49) -> pd.DataFrame:
-    """Invisible points a click snaps to (the nearest), 0.25 apart over the plane."""
-    t = np.linspace(*DOMAIN, n).round(3)
-    X, Y = np.meshgrid(t, t)
-    return pd.DataFrame({"x": X.ravel(), "y": Y.ravel()})
+def pick_layer(encoding: Spec, n: int = 49) -> Spec:
+    """Invisible points a click snaps to (the nearest), 0.25 apart over the plane, generated in the browser."""
+    lo, hi = DOMAIN
+    d = (hi - lo) / (n - 1)
+    return {"data": {"sequence": {"start": 0, "stop": n * n, "as": "i"}},
+            "transform": [{"calculate": f"{lo} + (datum.i % {n}) * {d}", "as": "x"},
+                          {"calculate": f"{lo} + floor(datum.i / {n}) * {d}", "as": "y"}],
+            "mark": {"type": "point", "opacity": 0, "size": 10},
+            "params": [{"name": "pick", "select": {"type": "point", "on": "click", "nearest": True,
+                                                   "fields": ["x", "y"], "clear": False}}],
+            "encoding": encoding}
 
 
 def _point_color(classes: int) -> Spec:
@@ -83,7 +110,7 @@ def _point_color(classes: int) -> Spec:
             "scale": {"domain": [-1, 0, 1], "range": [NEGATIVE, NEUTRAL, POSITIVE]}}
 
 
-def plane_spec(url: str, points: pd.DataFrame, classes: int, height: int = 400, pickable: bool = True) -> Spec:
+def plane_spec(url: str, points: Table, classes: int, height: int = 400, pickable: bool = True) -> Spec:
     """The output picture over [−6, 6]² with the points (x, y, label, set ∈ {train, test, added}) on top."""
     lo, hi = DOMAIN
     axis_x = {"field": "x", "type": "quantitative", "title": "x₁", "scale": {"domain": [lo, hi], "nice": False}}
@@ -106,17 +133,13 @@ def plane_spec(url: str, points: pd.DataFrame, classes: int, height: int = 400, 
     ]
     datasets = {"points": points}
     if pickable:
-        datasets["grid"] = pick_grid()
-        layers.insert(1, {"data": {"name": "grid"}, "mark": {"type": "point", "opacity": 0, "size": 10},
-                          "params": [{"name": "pick", "select": {"type": "point", "on": "click", "nearest": True,
-                                                                 "fields": ["x", "y"], "clear": False}}],
-                          "encoding": enc})
+        layers.insert(1, pick_layer(enc))
     spec = {"height": height, "layer": layers, "datasets": datasets, "resolve": {"scale": {"color": "independent"}},
             "config": {"legend": {"orient": "top", "direction": "horizontal"}}}
     return _finish(spec)
 
 
-def loss_spec(history: pd.DataFrame, height: int = 280) -> Spec:
+def loss_spec(history: Table, height: int = 280) -> Spec:
     """Train (solid) and test (dashed) loss per epoch; history: epoch, loss, set."""
     enc = {"x": EPOCH_AXIS,
            "y": {"field": "loss", "type": "quantitative", "title": "loss", "scale": {"zero": False}},
@@ -132,7 +155,7 @@ def loss_spec(history: pd.DataFrame, height: int = 280) -> Spec:
     return _finish(spec)
 
 
-def grad_norm_spec(norms: pd.DataFrame, layers: Sequence[str], height: int = 280) -> Spec:
+def grad_norm_spec(norms: Table, layers: Sequence[str], height: int = 280) -> Spec:
     """Per-layer gradient norm ‖∂L/∂W[l]‖ per epoch (log scale); norms: epoch, layer, norm."""
     enc = {"x": EPOCH_AXIS,
            "y": {"field": "norm", "type": "quantitative", "title": "‖∂L/∂W‖ (log)", "scale": {"type": "log"}},
@@ -147,7 +170,7 @@ def grad_norm_spec(norms: pd.DataFrame, layers: Sequence[str], height: int = 280
     return _finish(spec)
 
 
-def layer_space_spec(lines: pd.DataFrame, points: pd.DataFrame, classes: int, layer: int, height: int = 300) -> Spec:
+def layer_space_spec(lines: Table, points: Table, classes: int, layer: int, height: int = 300) -> Spec:
     """Grid lines of the plane (line, t, a1, a2, family) and the training points (a1, a2, label) in layer coordinates."""
     enc = {"x": {"field": "a1", "type": "quantitative", "title": f"unit 1 of layer {layer}", "scale": {"zero": False}},
            "y": {"field": "a2", "type": "quantitative", "title": f"unit 2 of layer {layer}", "scale": {"zero": False}}}

@@ -25,6 +25,7 @@ ACTIVATION_CHOICES = ["relu", "tanh", "sigmoid", "linear"] + [a for a in ACTIVAT
 DEFAULTS = PlayConfig()
 CLICK_KEY = "pg_click_label"
 STEP_KEY = "step"
+RUN_KEY = "_pg_run"  # this session's live run (core.lessons.playground.session.PlayRun)
 FULL_RERUN = "_pg_full_rerun"
 
 
@@ -201,9 +202,20 @@ def step_input() -> int:
     return int(bound(st.number_input, "Step (batches)", 0, MAX_STEPS, key=STEP_KEY, step=1, **initial(STEP_KEY, 0)))
 
 
+def _reached() -> int:
+    """The step the session's run has reached (a frame interrupted by a click may not have shown it yet)."""
+    run = st.session_state.get(RUN_KEY)
+    return int(run.step) if run is not None else int(st.session_state.get(STEP_KEY) or 0)
+
+
+def sync_step() -> None:
+    """Callback of Play/Pause: the step box (and the link) start from where training really is."""
+    set_from_code(STEP_KEY, _reached())
+
+
 def step_once() -> None:
     """Callback of Step: one more batch."""
-    set_from_code(STEP_KEY, int(st.session_state.get(STEP_KEY, 0)) + 1)
+    set_from_code(STEP_KEY, _reached() + 1)
 
 
 def reset() -> None:
