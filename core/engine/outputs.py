@@ -66,9 +66,7 @@ class Output:
     """An output activation: forward Z → P, backward (P, dL/dP) → dL/dZ, prediction and formulas."""
 
     name: str
-    label: str
     latex: str  # ŷ = g(z)
-    symbol: str  # g in formulas: \mathrm{id}, \sigma, \mathrm{softmax}
     forward: Callable[[Array], Array]  # (n, k) -> (n, k)
     backward: Callable[[Array, Array], Array]  # (P, dP) -> dZ, all (n, k)
     predict: Callable[[Array], Array]  # outputs (n, k) -> labels (n,) or values
@@ -81,11 +79,11 @@ class Output:
 OUTPUTS: dict[str, Output] = {
     o.name: o
     for o in (
-        Output("linear", "none (regression)", r"\hat{y}_i = z_i", r"\mathrm{id}", _identity, _pass_through,
+        Output("linear", r"\hat{y}_i = z_i", _identity, _pass_through,
                _identity, linear_derivative, False, aliases=("none",)),
-        Output("sigmoid", "sigmoid", r"\hat{y}_i = \sigma(z_i) = \frac{1}{1+e^{-z_i}}", r"\sigma", expit,
+        Output("sigmoid", r"\hat{y}_i = \sigma(z_i) = \frac{1}{1+e^{-z_i}}", expit,
                _sigmoid_backward, _threshold, sigmoid_derivative, True, {"binary_crossentropy": sigmoid_bce_fused}),
-        Output("softmax", "softmax", SOFTMAX_LATEX, r"\mathrm{softmax}", softmax, softmax_backward, _argmax, None,
+        Output("softmax", SOFTMAX_LATEX, softmax, softmax_backward, _argmax, None,
                True, {"crossentropy": softmax_crossentropy_fused}),
     )
 }
