@@ -20,6 +20,7 @@ from core.engine.callbacks import Callback, CallAfterStep
 from core.engine.dropout import check_rate
 from core.engine.history import History, check_data, grad_norm
 from core.engine.lbfgs import train_lbfgs
+from core.engine.losses import get_loss
 from core.engine.network import MLP
 from core.engine.optim import make_optimizer
 from core.engine.optim.base import check_nonneg
@@ -61,6 +62,7 @@ class Trainer:
         n = self.X.shape[0]
         if config.batch_size is not None and int(config.batch_size) < 1:
             raise ValueError(f"batch_size must be ≥ 1 (or None for full batch), got {config.batch_size!r}")
+        get_loss(config.loss)
         check_rate(config.dropout)
         check_nonneg("l1", config.l1)
         check_nonneg("l2", config.l2)

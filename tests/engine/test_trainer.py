@@ -171,3 +171,5 @@ def test_train_wrapper_is_the_trainer():
         Trainer(a, X, y, TrainConfig("crossentropy", dropout=1.0))
     with pytest.raises(ValueError, match="l1"):
         Trainer(a, X, y, TrainConfig("crossentropy", l1=-1.0))
+    with pytest.raises(ValueError, match="valid: mse"):
+        Trainer(a, X, y, TrainConfig("hinge"))
