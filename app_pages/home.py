@@ -5,9 +5,11 @@ import streamlit as st
 from core.engine.datasets import DATASETS, make_dataset
 from core.lessons.home.neuron import evaluate_neuron, fit_neuron
 from ui.charts.builders import decision_chart
-from ui.charts.diagrams import neuron_dot
+from ui.charts.diagrams import graphviz_chart, neuron_dot
 from ui.navigation import existing_pages
 from ui.urlstate import bound, set_from_code, share_hint
+
+LIMIT = 5.0  # the weight and bias sliders run from −LIMIT to LIMIT
 
 st.title("How to Train Your Neurons")
 st.markdown(
@@ -15,31 +17,6 @@ st.markdown(
     "computed live, by a small NumPy engine checked against PyTorch, so you can change a setting and "
     "watch what training does — from one neuron to a real network on Fashion-MNIST."
 )
-
-st.subheader("Lecture map")
-for info in existing_pages()[1:]:
-    left, right = st.columns([2, 3], vertical_alignment="center")
-    left.page_link(info.file, label=info.title, icon=info.icon)
-    right.caption(info.topics)
-device_slot = st.empty()  # filled at the end, so importing torch never delays the first paint
-
-st.header("One neuron: logistic regression")
-st.markdown(
-    "Logistic regression is the smallest neural network: a single neuron. It multiplies each input "
-    "$x_i$ by a weight $w_i$, adds a bias $b$, and squashes the sum $z$ through the sigmoid into a "
-    "probability. Move the weights and the bias: the weights turn the decision boundary "
-    "(where $\\hat y = 0.5$), the bias shifts it."
-)
-st.latex(r"\hat{y} = \sigma(z) = \frac{1}{1 + e^{-z}}, \qquad z = w_1 x_1 + w_2 x_2 + b")
-
-controls, picture = st.columns([1, 2])
-with controls:
-    data_name = bound(st.selectbox, "Data set", list(DATASETS), key="data", help="Two-class toy data.")
-    noise = bound(st.slider, "Noise", 0.0, 0.5, 0.2, 0.05, key="noise")
-    w1 = bound(st.slider, "Weight w₁", -5.0, 5.0, 1.0, 0.1, key="w1")
-    w2 = bound(st.slider, "Weight w₂", -5.0, 5.0, 1.0, 0.1, key="w2")
-    b = bound(st.slider, "Bias b", -5.0, 5.0, 0.0, 0.1, key="b")
-    share_hint()
 
 
 @st.cache_data(show_spinner=False)
@@ -50,33 +27,8 @@ def _data(name: str, noise: float):
 @st.cache_data(show_spinner=False)
 def _best_weights(name: str, noise: float):
     X, y = _data(name, noise)
-    return fit_neuron(X, y)
-
-
-X, y = _data(data_name, noise)
-view = evaluate_neuron(X, y, (w1, w2), b)
-
-with picture:
-    st.graphviz_chart(neuron_dot([w1, w2], b), width="stretch")
-    m1, m2 = st.columns(2)
-    m1.metric("Log loss", f"{view.log_loss:.3f}")
-    m2.metric("Accuracy", f"{view.accuracy:.1%}")
-    st.altair_chart(decision_chart(view.xs, view.ys, view.P, X, y, title="Predicted probability ŷ over the input space"), width="stretch")
-
-(bw1, bw2), bb = _best_weights(data_name, noise)
-
-
-def _use_best_weights() -> None:
-    for key, value in (("w1", bw1), ("w2", bw2), ("b", bb)):
-        set_from_code(key, float(min(5.0, max(-5.0, round(value, 1)))))
-
-
-left, right = st.columns([3, 1], vertical_alignment="center")
-left.caption(
-    f"Gradient descent (Adam, 300 steps on the log loss) finds w₁ = {bw1:.1f}, w₂ = {bw2:.1f}, b = {bb:.1f} for this data. "
-    "A single neuron can only draw a straight boundary: try the moons or the spiral to see why we need hidden layers."
-)
-right.button("Use these weights", on_click=_use_best_weights, icon=":material/auto_fix_high:")
+    (w1, w2), b = fit_neuron(X, y)
+    return (w1, w2), b, evaluate_neuron(X, y, (w1, w2), b).accuracy
 
 
 @st.cache_resource(show_spinner=False)
@@ -86,5 +38,69 @@ def _device():
     return detect_device()
 
 
+def slider_value(v: float) -> float:
+    """A fitted number as a slider can hold it: one decimal, inside ±LIMIT, and never −0.0 (shown as "-0.00")."""
+    return min(LIMIT, max(-LIMIT, round(v, 1))) + 0.0
+
+
+def lecture_map() -> None:
+    """Every page, with the lecture topics it covers."""
+    st.subheader("Lecture map")
+    for info in existing_pages()[1:]:
+        left, right = st.columns([2, 3], vertical_alignment="center")
+        left.page_link(info.file, label=info.title, icon=info.icon)
+        right.caption(info.topics)
+
+
+def neuron_section() -> None:
+    """Logistic regression as one neuron: weights and bias by hand, then the fitted ones."""
+    st.header("One neuron: logistic regression")
+    st.markdown(
+        "Logistic regression is the smallest neural network: a single neuron. It multiplies each input "
+        "$x_i$ by a weight $w_i$, adds a bias $b$, and squashes the sum $z$ through the sigmoid into a "
+        "probability. Move the weights and the bias: the weights turn the decision boundary "
+        "(where $\\hat y = 0.5$), the bias shifts it."
+    )
+    st.latex(r"\hat{y} = \sigma(z) = \frac{1}{1 + e^{-z}}, \qquad z = w_1 x_1 + w_2 x_2 + b")
+    controls, picture = st.columns([1, 2])
+    with controls:
+        data_name = bound(st.selectbox, "Data set", list(DATASETS), key="data", help="Two-class toy data.")
+        noise = bound(st.slider, "Noise", 0.0, 0.5, 0.2, 0.05, key="noise")
+        w1 = bound(st.slider, "Weight w₁", -LIMIT, LIMIT, 1.0, 0.1, key="w1")
+        w2 = bound(st.slider, "Weight w₂", -LIMIT, LIMIT, 1.0, 0.1, key="w2")
+        b = bound(st.slider, "Bias b", -LIMIT, LIMIT, 0.0, 0.1, key="b")
+        share_hint()
+    X, y = _data(data_name, noise)
+    view = evaluate_neuron(X, y, (w1, w2), b)
+    with picture:
+        graphviz_chart(neuron_dot([w1, w2], b), width="stretch")
+        m1, m2 = st.columns(2)
+        m1.metric("Log loss", f"{view.log_loss:.3f}")
+        m2.metric("Accuracy", f"{view.accuracy:.1%}")
+        st.altair_chart(decision_chart(view.xs, view.ys, view.P, X, y, title="Predicted probability ŷ over the input space"),
+                        width="stretch")
+    fitted_section(data_name, noise)
+
+
+def fitted_section(data_name: str, noise: float) -> None:
+    """The weights gradient descent finds, a button to use them, and what one straight boundary can reach."""
+    (bw1, bw2), bb, accuracy = _best_weights(data_name, noise)
+    best = {"w1": slider_value(bw1), "w2": slider_value(bw2), "b": slider_value(bb)}
+    if accuracy >= 0.95:
+        verdict = (f"A straight boundary is enough for the {data_name} ({accuracy:.0%} correct); try the moons, the "
+                   "circles, the XOR or the spiral to see where one neuron fails and hidden layers are needed.")
+    else:
+        verdict = (f"A single neuron can only draw a straight boundary, and the best one gets only {accuracy:.0%} of "
+                   f"the {data_name} right: that is why we need hidden layers.")
+    left, right = st.columns([3, 1], vertical_alignment="center")
+    left.caption("Gradient descent (Adam, 300 steps on the log loss) finds "
+                 f"w₁ = {best['w1']:.1f}, w₂ = {best['w2']:.1f}, b = {best['b']:.1f} for this data. " + verdict)
+    right.button("Use these weights", icon=":material/auto_fix_high:",
+                 on_click=lambda: [set_from_code(k, v) for k, v in best.items()])
+
+
+lecture_map()
+device_slot = st.empty()  # filled at the end, so importing torch never delays the first paint
+neuron_section()
 info = _device()
 device_slot.info(f"**Compute device:** {info.description} · PyTorch {info.torch_version}", icon="⚙️")

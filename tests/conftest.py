@@ -12,6 +12,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tests.browser_support import chromium_browser, serve_app, write_small_fashion_npz  # noqa: E402
+import tests.pages.page_driver  # noqa: E402,F401  (scans the installed Streamlit components once per session)
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from ui.backprop.inputs import format_numbers, parse_numbers
 
 
 def _page(params: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app_pages/backprop.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "app_pages/backprop.py"), default_timeout=300)
     for key, value in (params or {}).items():
         at.query_params[key] = value
     return at.run()

@@ -1,5 +1,7 @@
 """Home page: the single-neuron demo restores from a link and computes with the engine."""
 
+import math
+
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -10,7 +12,7 @@ from core.lessons.home.neuron import evaluate_neuron, fit_neuron
 
 
 def _home(params: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)  # page links need the navigation
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)  # page links need the navigation
     for key, value in (params or {}).items():
         at.query_params[key] = value
     return at.run()
@@ -69,3 +71,21 @@ def test_use_these_weights_after_a_link_is_no_invalid_link():
     assert not at.exception
     assert len(at.warning) == 0  # the URL still says w1=2 for this run: stale, not invalid
     assert at.slider(key="w1").value != 2.0
+
+
+@pytest.mark.parametrize("data", ["moons", "circles", "xor", "spiral", "blobs"])
+def test_the_fitted_weights_caption_fits_the_data_set(data):
+    """On the spiral the caption must not suggest trying the spiral; no "-0.0" on the sliders or in the text."""
+    at = _home({"data": data})
+    caption = next(c.value for c in at.caption if "Gradient descent" in c.value)
+    others = [d for d in ("moons", "circles", "xor", "spiral") if d != data]
+    assert f"the {data}" in caption.lower()
+    if data != "blobs":  # one straight boundary cannot fit these: say so, and suggest nothing
+        assert "try the" not in caption and "hidden layers" in caption
+    else:
+        assert all(o in caption.lower() for o in others)
+    assert "-0.0" not in caption
+    at.button[0].click().run()
+    for key in ("w1", "w2", "b"):
+        value = at.slider(key=key).value
+        assert math.copysign(1.0, value) == 1.0 or value != 0.0, f"{key} = -0.0 (shows as -0.00)"

@@ -10,9 +10,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import streamlit as st
 
+from core.lessons.backprop.walkthrough import MAZUR, default_numbers, step_names, weight_names
 from ui.urlstate import bound, set_from_code
 
 VALID_KEY = "_bp_valid"  # session_state: key -> last valid rows
@@ -88,3 +90,44 @@ def set_numbers(numbers: dict, keys: Sequence[str]) -> None:
         rows = value if isinstance(value[0], (tuple, list)) else (value,)
         set_from_code(key, format_numbers(rows))
     st.session_state.pop(VALID_KEY, None)
+
+
+NUMBER_KEYS = ("x", "y", "W1", "b1", "W2", "b2")
+
+
+@dataclass(frozen=True)
+class Network:
+    """The walk-through's network as the controls set it: shape, numbers, activations, loss and step size."""
+
+    sizes: tuple[int, int, int]
+    numbers: dict  # W1, b1, W2, b2 as rows
+    x: tuple[float, ...]
+    y: tuple[float, ...]
+    act: str
+    out: str
+    loss: str
+    eta: float
+    update_biases: bool
+
+
+def reshape() -> None:
+    """Callback of the shape boxes: a new shape gets fresh default numbers (a weight list for 2-2 cannot fill a 3-4
+    layer), and the step reached stays if the new shape has it (the output layer's steps do), else the walk restarts."""
+    sizes = (st.session_state["ni"], st.session_state["nh"], st.session_state["no"])
+    set_numbers(default_numbers(sizes), NUMBER_KEYS)
+    steps = step_names(sizes)
+    if st.session_state.get("step") not in steps:
+        set_from_code("step", steps[0])
+
+
+def reset_to_mazur() -> None:
+    """Callback: back to Matt Mazur's 2-2-2 example, at the first step."""
+    for key, value in dict(ni=2, nh=2, no=2, act="sigmoid", out="sigmoid", loss="half_sse", eta=MAZUR["eta"],
+                           ub=False, step="z_h1").items():
+        set_from_code(key, value)
+    set_numbers(MAZUR, NUMBER_KEYS)
+
+
+def typed_order(sizes: tuple[int, ...], layer: int) -> str:
+    """The weights of a layer in the order they are typed: 'w1, w2; w3, w4'."""
+    return "; ".join(", ".join(row) for row in weight_names(sizes)[layer].T)

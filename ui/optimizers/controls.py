@@ -41,15 +41,15 @@ def _schedule_defaults(slot: Slot, schedule: str) -> dict[str, Any]:
 
 
 # (URL suffix, torch name, widget builder(container, label, key, default)) per hyper-parameter
-def _lr(c, label, key, default):
+def _lr(c, label, key, default, **_):
     return bound(c.select_slider, label, LR_GRID, key=key, format_func=_fmt, **_value(key, default))
 
 
-def _unit(c, label, key, default, hi=0.999, step=0.001):
-    return bound(c.slider, label, 0.0, hi, key=key, step=step, format="%.3f", **_value(key, float(default)))
+def _unit(c, label, key, default, hi=0.999, step=0.001, lo=0.0):
+    return bound(c.slider, label, lo, hi, key=key, step=step, format="%.3f", **_value(key, float(default)))
 
 
-def _eps(c, label, key, default):
+def _eps(c, label, key, default, **_):
     return bound(c.select_slider, label, EPS_GRID, key=key, format_func=_fmt, **_value(key, default))
 
 
@@ -57,11 +57,12 @@ HYPER_WIDGETS: dict[str, tuple[str, str, Callable]] = {
     "lr": ("lr", "learning rate η₀", _lr),
     "momentum": ("mom", "momentum γ", _unit),
     "beta1": ("b1", "β₁ (gradient average)", _unit),
-    "beta2": ("b2", "β₂ (squared-gradient average)", lambda c, l, k, d: _unit(c, l, k, d, hi=0.9999, step=0.0001)),
+    "beta2": ("b2", "β₂ (squared-gradient average)", lambda c, l, k, d, **kw: _unit(c, l, k, d, hi=0.9999, step=0.0001, **kw)),
     "alpha": ("alpha", "α (decay of m)", _unit),
     "eps": ("eps", "ε", _eps),
-    "weight_decay": ("wd", "weight decay λ", lambda c, l, k, d: _unit(c, l, k, d, hi=0.5, step=0.005)),
+    "weight_decay": ("wd", "weight decay λ", lambda c, l, k, d, **kw: _unit(c, l, k, d, hi=0.5, step=0.005, **kw)),
 }
+POSITIVE: dict[str, tuple[str, ...]] = {"nesterov": ("momentum",)}  # torch: Nesterov needs γ > 0
 CONTROLS: dict[str, tuple[str, ...]] = {
     "sgd": ("lr",), "momentum": ("lr", "momentum"), "nesterov": ("lr", "momentum"), "adagrad": ("lr", "eps"),
     "rmsprop": ("lr", "alpha", "eps"), "adam": ("lr", "beta1", "beta2", "eps"), "adamax": ("lr", "beta1", "beta2", "eps"),
@@ -116,7 +117,8 @@ def slot_controls(slot: Slot, container) -> RunSpec:
     values: dict[str, Any] = {}
     for i, h in enumerate(CONTROLS[slot.optimizer]):
         suffix, label, widget = HYPER_WIDGETS[h]
-        values[h] = widget(cols[i % 3], label if i else "Learning rate η₀", f"{slot.name}_{suffix}", hd[h])
+        lo = {"lo": 0.001} if h in POSITIVE.get(slot.optimizer, ()) else {}
+        values[h] = widget(cols[i % 3], label if i else "Learning rate η₀", f"{slot.name}_{suffix}", hd[h], **lo)
     if "beta1" in values:
         values["betas"] = (values.pop("beta1"), values.pop("beta2"))
     sc = container.columns(3)
