@@ -31,7 +31,7 @@ def architecture_dot(sizes: Sequence[int], bias: bool = False) -> str:
     lines = [*head("arch", "rankdir=LR; splines=line; nodesep=0.08; ranksep=0.9;"),
              '  node [shape=circle, label="", width=0.28, fixedsize=true, penwidth=0.8];',
              '  edge [arrowhead=none, penwidth=0.5, color="#8c8c8c"];']
-    title_size = theme.sizes().diagram + 2  # the picture is stretched to a narrow column: a little larger
+    title_size = theme.sizes().diagram
     L = len(sizes)
     for l, n in enumerate(sizes):
         name = "input" if l == 0 else "output" if l == L - 1 else f"hidden {l}"
@@ -75,8 +75,8 @@ def network_dot(wt: Walkthrough, phase: str, index: int) -> str:
             label = f"{name}={_n(new.get(name, value))}"
         return label + (f"\\n∂={_n(done[name])}" if name in done else "")
 
-    lines = [*head("net", "rankdir=LR; ranksep=1.2; nodesep=0.3;"),
-             f'  node [shape=circle, width={0.075 * theme.sizes().diagram:.2f}, fixedsize=true];']
+    lines = [*head("net", "rankdir=LR; ranksep=0.5; nodesep=0.25;"),
+             f'  node [shape=circle, width={0.068 * theme.sizes().diagram:.2f}, fixedsize=true];']
     for l, names in enumerate(wt.unit_names):
         for j, name in enumerate(names):
             if l == 0:
@@ -112,7 +112,7 @@ def compgraph_dot(graph: CompGraph, show_grads: bool = True) -> str:
     """The loss's computational graph: data leaves white, parameters blue, operations grey, the loss green;
     each neuron's weights, products, bias, sum and activation in one dashed box."""
     fills = {"input": "#ffffff", "target": "#ffffff", "param": PARAM, "op": OP_FILL, "loss": LOSS_FILL}
-    lines = [*head("cg", "rankdir=LR; ranksep=0.3; nodesep=0.1; newrank=true;"),
+    lines = [*head("cg", "rankdir=TB; ranksep=0.25; nodesep=0.08; newrank=true;"),
              '  node [shape=box, style="rounded,filled", margin="0.06,0.03"];',
              '  edge [arrowsize=0.6, color="#7a7a7a"];']
 
@@ -123,7 +123,7 @@ def compgraph_dot(graph: CompGraph, show_grads: bool = True) -> str:
             label = f"{n.label}\\n{_n(n.value)}"
             if show_grads and n.grad is not None:
                 label += f"\\ngrad {_n(n.grad)}"
-        shape = ", shape=ellipse" if n.kind == "op" else ""
+        shape = ", style=filled" if n.kind == "op" else ""  # square corners: operations; rounded: values
         return f'"{n.id}" [label="{label}", fillcolor="{fills[n.kind]}"{shape}];'
 
     units = list(dict.fromkeys(n.unit for n in graph.nodes if n.unit))

@@ -8,6 +8,7 @@ diagram width: keep diagrams narrow (few ranks, short labels) so the text is not
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from ui.charts import theme
 
@@ -48,3 +49,22 @@ def neuron_dot(weights: Sequence[float], bias: float, activation: str = "σ", in
     lines.append("  sum -> act; act -> out;")
     lines.append("}")
     return "\n".join(lines)
+
+
+def diagram_css() -> str:
+    """CSS that draws diagram text at the current scale's size (in the diagram's own units, as laid out).
+
+    Streamlit's graphviz element sets ``font-size: calc(twoSm * 0.8)`` (≈ 10 px) on every element inside it,
+    which overrides the DOT font sizes; this more specific rule restores them.
+    """
+    s = theme.sizes()
+    return (f'[data-testid="stGraphVizChart"] svg text {{ font-size: {s.diagram}px; }}'
+            f'[data-testid="stGraphVizChart"] svg g.cluster text {{ font-size: {s.diagram_small}px; }}')
+
+
+def graphviz_chart(dot: str, where: Any = None, **kwargs: Any) -> Any:
+    """``st.graphviz_chart`` (on ``where``, a container, or the page) with the diagram text at the current scale."""
+    import streamlit as st
+
+    st.html(f"<style>{diagram_css()}</style>")  # style-only HTML takes no space on the page
+    return (where or st).graphviz_chart(dot, **kwargs)
