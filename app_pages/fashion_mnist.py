@@ -14,7 +14,7 @@ from core.trainer.optim import make_lr_schedule
 from core.trainer.runs import metrics_of, save_run
 from ui.fashion import charts as fc
 from ui.fashion.controls import model_builder, run_label
-from ui.fashion.views import RunRecord, history_view, replay_view, results_view, summary_view
+from ui.fashion.views import RunRecord, history_view, replay_view, results_view, summary_view, without_paths
 from ui.fashion.jobs import LIMITER, TrainingJob, training_threads
 from ui.urlstate import forget_code_writes, share_hint
 
@@ -55,9 +55,9 @@ def load_data():
         except (DownloadError, OSError, ValueError) as exc:
             if bar is not None:
                 bar.empty()
-            st.error(f"**Fashion-MNIST is not available.** {exc}")
+            st.error(f"**Fashion-MNIST is not available.** {without_paths(str(exc))}")
             if not isinstance(exc, DownloadError):
-                st.info(offline_instructions(default_cache_dir()))
+                st.info(offline_instructions())
             return None
         if bar is not None:
             bar.empty()
@@ -68,7 +68,7 @@ def load_data():
 st.header("1. The data")
 data = load_data()
 if data is not None:
-    st.caption(f":material/check_circle: {len(data.labels):,} images from {data.source}.")
+    st.caption(f":material/check_circle: {data.describe()}.")
     gallery = sample_gallery(data, per_class=1, seed=0)
     cols = st.columns(10)
     for col, (image, label) in zip(cols, gallery):
@@ -80,7 +80,7 @@ config, problem = model_builder()
 if problem:
     st.error(f"{problem} — fix it to see the model and train it.")
 elif data is not None and config.split == "official" and data.n_official_train is None:
-    st.warning(f"The official 60,000/10,000 split needs Zalando's own files; {data.source} has no train/test "
+    st.warning(f"The official 60,000/10,000 split needs Zalando's own files; this {data.origin} has no train/test "
                "membership. Training uses the stratified split until you switch it back.")  # fmt: skip
     config = config.replace(split="stratified")
 
@@ -158,7 +158,7 @@ if config is not None and start_from in runs_with_weights:
     try:
         check_transfer(config)
     except (ValueError, OSError) as exc:
-        st.error(f"{exc} — pick other weights or change the model.")
+        st.error(f"{without_paths(str(exc))} — pick other weights or change the model.")
         config = None
 if st.button("Train", type="primary", disabled=config is None or data is None, key="train"):
     _start(config, data)
@@ -200,7 +200,7 @@ def live_panel() -> None:
     if log.end is not None:
         st.caption(f"**{log.end.status}** — {log.end.message}")
     elif job.state == "error":
-        st.error(f"Training failed: {job.error}")
+        st.error(f"Training failed: {without_paths(job.error or '')}")
     elif job.state == "cancelled":
         st.caption("Left the waiting line before training started.")
     if not job.active and not ss.get("fm_collected", True):
@@ -221,6 +221,6 @@ if runs:
 
 st.header("Replay saved runs")
 st.markdown("Scrub through runs trained before the lecture (no waiting for the CPU): every epoch's curves, scores "
-            "and validation confusion matrix are stored in the run folder.")  # fmt: skip
-replay_view()
+            "and validation confusion matrix are stored with the run. The lecture's runs ship with the app.")  # fmt: skip
+replay_view(data.images if data is not None else None)
 forget_code_writes()

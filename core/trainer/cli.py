@@ -113,6 +113,10 @@ def main(argv: list[str] | None = None) -> int:
         data = load_fashion_mnist(args.data, progress=progress)
     except (DownloadError, FileNotFoundError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        if isinstance(exc, DownloadError):
+            from core.trainer.download import default_cache_dir
+
+            print(f"(the download cache folder is {default_cache_dir()})", file=sys.stderr)
         return 1
     if not args.json:
         print(f"data: {data.source} ({len(data.labels):,} images)")

@@ -105,6 +105,15 @@ def _choice(name: str, value: str, valid: tuple[str, ...]) -> None:
         raise ValueError(f"unknown {name} {value!r}; choose one of {', '.join(valid)}")
 
 
+def dropout_counts(layers: int) -> str:
+    """How many dropout rates a network with ``layers`` hidden layers takes, in words."""
+    if layers == 0:
+        return "a network without hidden layers takes no dropout rate"
+    if layers == 1:
+        return "a network with one hidden layer takes one rate"
+    return f"give one rate for all {layers} hidden layers or one rate per layer ({layers} rates)"
+
+
 def validate(c: TrainConfig) -> None:
     """Raise a ValueError naming the field and the valid range/choices."""
     from core.engine.schedules import SCHEDULES
@@ -119,8 +128,10 @@ def validate(c: TrainConfig) -> None:
     _choice("split", c.split, SPLITS)
     if not 0 <= len(c.hidden) <= 5 or any(not 8 <= h <= 1024 for h in c.hidden):
         raise ValueError(f"hidden must be 0–5 layers of 8–1024 units, got {list(c.hidden)}")
-    if len(c.dropout) not in (0, 1, len(c.hidden)) or any(not 0.0 <= p < 1.0 for p in c.dropout):
-        raise ValueError(f"dropout needs 0, 1 or {len(c.hidden)} rates in [0, 1), got {list(c.dropout)}")
+    if any(not 0.0 <= p < 1.0 for p in c.dropout):
+        raise ValueError(f"dropout rates must be in [0, 1), got {list(c.dropout)}")
+    if len(c.dropout) not in (0, 1, len(c.hidden)):
+        raise ValueError(f"dropout: {dropout_counts(len(c.hidden))}, got {len(c.dropout)} rates {list(c.dropout)}")
     positive = {"lr": c.lr, "batch_size": c.batch_size, "epochs": c.epochs}
     for key, value in positive.items():
         if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):

@@ -29,8 +29,14 @@ class FashionMNIST:
 
     images: np.ndarray  # (N, 28, 28) uint8
     labels: np.ndarray  # (N,) int64 in 0..9
-    source: str  # where it came from, for the page's data status
+    source: str  # where it came from, with its path (for the CLI; pages show ``origin``)
     n_official_train: int | None = None  # 60000 when rows are the official train files then the test files
+    origin: str = "local file"  # path-free: "local file", "official files, downloaded" or "official files, cache"
+
+    def describe(self) -> str:
+        """'70,000 images (55 MB) · local file': size and origin, never a server path."""
+        mb = (self.images.nbytes + self.labels.nbytes) / 1e6
+        return f"{len(self.labels):,} images ({mb:,.0f} MB) · {self.origin}"
 
 
 @dataclass(frozen=True)
@@ -69,13 +75,13 @@ def _checked(images: np.ndarray, labels: np.ndarray, source: str) -> tuple[np.nd
 def load_npz(path: str | os.PathLike) -> FashionMNIST:
     """Read an .npz with ``images`` (N, 28, 28) uint8 and ``labels`` (N,); relative paths resolve against cwd."""
     path = Path(path).expanduser().resolve()
-    if not path.is_file():
-        raise FileNotFoundError(f"No Fashion-MNIST file at {path}")
+    if not path.is_file():  # messages name the file, never its folder: pages show them
+        raise FileNotFoundError(f"No Fashion-MNIST file named {path.name!r} (the path given is not a file)")
     with np.load(path) as data:
         missing = {"images", "labels"} - set(data.files)
         if missing:
-            raise ValueError(f"{path} lacks {sorted(missing)}; it needs `images` (N, 28, 28) uint8 and `labels` (N,)")
-        images, labels = _checked(data["images"], data["labels"], str(path))
+            raise ValueError(f"{path.name} lacks {sorted(missing)}; it needs `images` (N, 28, 28) uint8 and `labels` (N,)")
+        images, labels = _checked(data["images"], data["labels"], path.name)
         n_official = int(data["n_official_train"]) if "n_official_train" in data.files else None
     return FashionMNIST(images, labels, f"file {path}", n_official)
 
@@ -86,10 +92,10 @@ def load_idx_folder(folder: str | os.PathLike) -> FashionMNIST:
     names = list(OFFICIAL_MD5)
     absent = [n for n in names if not (folder / n).is_file()]
     if absent:
-        raise FileNotFoundError(f"{folder} lacks {', '.join(absent)}")
+        raise FileNotFoundError(f"the folder {folder.name!r} lacks {', '.join(absent)}")
     tr_x, tr_y, te_x, te_y = (read_idx_gz(folder / n) for n in names)
-    images, labels = _checked(np.concatenate([tr_x, te_x]), np.concatenate([tr_y, te_y]), str(folder))
-    return FashionMNIST(images, labels, f"official IDX files in {folder}", len(tr_y))
+    images, labels = _checked(np.concatenate([tr_x, te_x]), np.concatenate([tr_y, te_y]), "official IDX files")
+    return FashionMNIST(images, labels, f"official IDX files in {folder}", len(tr_y), "local official files")
 
 
 def build_cache(folder: Path, cache_file: Path) -> FashionMNIST:
@@ -98,7 +104,8 @@ def build_cache(folder: Path, cache_file: Path) -> FashionMNIST:
     tmp = cache_file.with_suffix(".tmp.npz")
     np.savez(tmp, images=data.images, labels=data.labels.astype(np.uint8), n_official_train=data.n_official_train)
     os.replace(tmp, cache_file)
-    return FashionMNIST(data.images, data.labels, f"official files, cached at {cache_file}", data.n_official_train)
+    return FashionMNIST(data.images, data.labels, f"official files, cached at {cache_file}", data.n_official_train,
+                        "official files, downloaded")  # fmt: skip
 
 
 def load_cached_or_download(
@@ -117,7 +124,8 @@ def load_cached_or_download(
     if cache_file.is_file():
         try:
             data = load_npz(cache_file)
-            return FashionMNIST(data.images, data.labels, f"official files, cached at {cache_file}", data.n_official_train)
+            return FashionMNIST(data.images, data.labels, f"official files, cached at {cache_file}",
+                                data.n_official_train, "official files, cache")  # fmt: skip
         except (ValueError, OSError, KeyError):
             cache_file.unlink(missing_ok=True)  # corrupt cache: rebuild it from verified files
     md5s = md5s or dl.OFFICIAL_MD5  # looked up now, so tests can serve their own small files
@@ -170,16 +178,32 @@ def prepare(
     ``split="official"`` uses the 60k/10k files instead (only when the data came in official order);
     ``train_limit`` keeps a stratified subset of the training part (for quick demos and tests).
     """
+    fit_idx, val_idx, test_idx = split_indices(data, split=split, test_fraction=test_fraction,
+                                               val_fraction=val_fraction, seed=seed, train_limit=train_limit)  # fmt: skip
+    X = data.images.reshape(len(data.images), 784)  # (N, 784) uint8, a view
+    y = data.labels
+    return Splits(X[fit_idx], y[fit_idx], X[val_idx], y[val_idx], X[test_idx], y[test_idx], scale)
+
+
+def split_indices(
+    data: FashionMNIST,
+    *,
+    split: str = "stratified",
+    test_fraction: float = 0.25,
+    val_fraction: float = 0.1,
+    seed: int = 0,
+    train_limit: int | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Row numbers of the data set in (train, validation, test), as ``prepare`` splits them."""
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r}; choose one of {', '.join(SPLITS)}")
     if not 0.0 < test_fraction < 1.0 or not 0.0 <= val_fraction < 1.0:
         raise ValueError("test_fraction must be in (0, 1) and val_fraction in [0, 1)")
-    X = data.images.reshape(len(data.images), 784)  # (N, 784) uint8, a view
     y = data.labels
     if split == "official":
         if data.n_official_train is None:
             raise ValueError(
-                f"the official 60k/10k split needs the official files; {data.source} has no train/test membership "
+                f"the official 60k/10k split needs the official files; this {data.origin} has no train/test membership "
                 "(use split='stratified')"
             )
         train_idx, test_idx = np.arange(data.n_official_train), np.arange(data.n_official_train, len(y))
@@ -193,7 +217,7 @@ def prepare(
         fit_idx, val_idx = train_idx[fit], train_idx[val]
     else:
         fit_idx, val_idx = train_idx, train_idx[:0]
-    return Splits(X[fit_idx], y[fit_idx], X[val_idx], y[val_idx], X[test_idx], y[test_idx], scale)
+    return fit_idx, val_idx, test_idx
 
 
 def sample_gallery(data: FashionMNIST, per_class: int = 1, seed: int = 0) -> list[tuple[np.ndarray, int]]:

@@ -48,12 +48,13 @@ class DownloadError(RuntimeError):
     """Every mirror and retry failed; the message says how to provide the data offline."""
 
 
-def offline_instructions(cache: Path) -> str:
-    """How to give the app the data without a working download."""
+def offline_instructions(cache: Path | None = None) -> str:
+    """How to give the app the data without a working download (``cache`` None: the folder is not named)."""
+    where = cache if cache is not None else "the download cache folder (FASHION_MNIST_CACHE)"
     return (
         "To work offline, either (a) point the environment variable FASHION_MNIST_NPZ (or the CLI's --data) "
         "at an .npz file with `images` (N, 28, 28) uint8 and `labels` (N,), or (b) download the four files "
-        f"{', '.join(OFFICIAL_MD5)} from https://github.com/zalandoresearch/fashion-mnist into {cache} "
+        f"{', '.join(OFFICIAL_MD5)} from https://github.com/zalandoresearch/fashion-mnist into {where} "
         "(or pass that folder as --data)."
     )
 
@@ -146,7 +147,7 @@ def download_file(
             time.sleep(backoff * attempt)
     part.unlink(missing_ok=True)
     raise DownloadError(
-        f"Could not download {name} from any mirror.\n  " + "\n  ".join(errors[-6:]) + "\n" + offline_instructions(dest_dir)
+        f"Could not download {name} from any mirror.\n  " + "\n  ".join(errors[-6:]) + "\n" + offline_instructions()
     )
 
 

@@ -159,6 +159,11 @@ def _mps_available() -> bool:
     return bool(mps is not None and mps.is_available())
 
 
+def available_devices() -> tuple[str, ...]:
+    """The device names torch can use here: "cpu", plus "cuda" and "mps" only when torch sees them."""
+    return ("cpu",) + (("cuda",) if torch.cuda.is_available() else ()) + (("mps",) if _mps_available() else ())
+
+
 def select_device(name: str = "auto") -> tuple[torch.device, str]:
     """``auto`` picks CUDA, then Apple MPS, then CPU; returns the device and a sentence saying which."""
     if name == "auto":

@@ -113,8 +113,8 @@ def load_run(folder: str | os.PathLike) -> SavedRun:
     """Read a run folder written by ``save_run`` (a clear error if it is not one)."""
     folder = Path(folder)
     missing = [f for f in ("config.json", "history.json") if not (folder / f).is_file()]
-    if missing:
-        raise FileNotFoundError(f"{folder} is not a saved run (missing {', '.join(missing)})")
+    if missing:  # the folder's name only: pages show this message
+        raise FileNotFoundError(f"{folder.name!r} is not a saved run (missing {', '.join(missing)})")
     config = TrainConfig.from_dict(json.loads((folder / "config.json").read_text()))
     hist = json.loads((folder / "history.json").read_text())
     metrics_file = folder / "metrics.json"
@@ -127,7 +127,7 @@ def load_state(folder: str | os.PathLike) -> dict[str, torch.Tensor]:
     """The saved ``state_dict`` (tensors on the CPU)."""
     path = Path(folder) / "model.pt"
     if not path.is_file():
-        raise FileNotFoundError(f"{folder} has no model.pt")
+        raise FileNotFoundError(f"the run {Path(folder).name!r} has no model.pt (replays ship without weights)")
     return torch.load(path, map_location="cpu", weights_only=True)
 
 
@@ -147,6 +147,24 @@ def list_runs(root: str | os.PathLike) -> list[Path]:
     if not root.is_dir():
         return []
     return sorted(p for p in root.iterdir() if (p / "config.json").is_file() and (p / "history.json").is_file())
+
+
+def runs_in(root: str | os.PathLike) -> dict[str, Path]:
+    """Saved runs directly inside ``root`` by folder name; anything that leads outside ``root`` (a symlinked
+    folder or file, a name with a separator) is skipped, so only ``root``'s own runs are ever read."""
+    base = Path(root).resolve()
+    if not base.is_dir():
+        return {}
+    found = {}
+    for entry in sorted(base.iterdir()):
+        files = [entry / "config.json", entry / "history.json"]
+        if entry.name.startswith(".") or not all(f.is_file() for f in files):
+            continue
+        present = [entry / name for name in FILES if (entry / name).exists()]
+        inside = all(p.resolve().parent == entry.resolve() for p in present)
+        if inside and entry.resolve().parent == base:
+            found[entry.name] = entry
+    return found
 
 
 def zip_run(folder: str | os.PathLike) -> bytes:

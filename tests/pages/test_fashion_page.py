@@ -261,7 +261,7 @@ def test_page_downloads_the_official_files_from_a_mirror(tmp_path, monkeypatch):
         assert any("not available" in e.value and "offline" in e.value for e in at.error)
         monkeypatch.setenv("FASHION_MNIST_MIRRORS", server.mirror("good"))
         at = _page()
-        assert any("cached at" in c.value for c in at.caption)
+        assert any("official files, downloaded" in c.value for c in at.caption)  # where from, not a path
         assert (tmp_path / "cache" / "fashion-mnist-uint8.npz").is_file()
     finally:
         server.close()
@@ -274,11 +274,153 @@ def test_replay_scrubs_through_a_saved_run(small_npz, tmp_path):
     result, _, _ = run_experiment(TrainConfig(hidden=(16,), epochs=3, device="cpu"), load_npz(small_npz))
     save_run(result, tmp_path / "runs" / "prepared")
     at = _page()
-    assert at.selectbox(key="replay_run").value == "prepared"
+    assert at.selectbox(key="replay_run").options[-1] == "prepared"  # after the shipped lecture runs
+    at.selectbox(key="replay_run").select("prepared").run()
     assert at.slider(key="replay_epoch").value == 3
     at.slider(key="replay_epoch").set_value(1).run()
     assert not at.exception
     assert _metric(at, "val accuracy") == f"{result.history[0]['val_accuracy']:.4f}"
+
+
+# --- a public deployment: no paths out, no probing, only real devices ---------------------------
+def _texts(at: AppTest) -> list[str]:
+    """Every text the page shows (markdown, captions, notices, metrics, table cells, widget labels and options)."""
+    out = []
+    for kind in ("markdown", "caption", "error", "warning", "info", "success", "title", "header", "subheader", "metric"):
+        out += [str(getattr(e, "value", "")) + str(getattr(e, "label", "")) for e in at.get(kind)]
+    for kind in ("selectbox", "text_input", "slider", "select_slider", "toggle", "radio"):
+        out += [f"{e.label} {getattr(e, 'options', '')} {e.help or ''}" for e in at.get(kind)]
+    out += [df.value.to_csv() for df in at.dataframe]
+    return out
+
+
+def _prepared_run(root, name: str = "prepared"):
+    from core.trainer import TrainConfig, run_experiment, save_run
+    from core.trainer.data import FashionMNIST
+
+    rng = np.random.default_rng(1)
+    data = FashionMNIST(rng.integers(0, 256, (200, 28, 28), dtype=np.uint8), np.repeat(np.arange(10), 20), "test")
+    result, _, _ = run_experiment(TrainConfig(hidden=(8,), epochs=1, device="cpu"), data)
+    return save_run(result, root / name)
+
+
+def test_replays_come_only_from_the_runs_folder_whatever_the_link_says(small_npz, tmp_path, monkeypatch):
+    import pathlib
+
+    from core.trainer.replays import APP_ROOT, LECTURE_RUNS
+
+    runs = tmp_path / "runs"
+    _prepared_run(runs)
+    secret = _prepared_run(tmp_path / "outside", "secret")  # a run outside the runs folder
+    (runs / "escape").symlink_to(secret, target_is_directory=True)  # a symlinked folder leading out
+    (runs / "sneaky").mkdir()
+    for name in ("config.json", "history.json"):
+        (runs / "sneaky" / name).symlink_to(secret / name)  # symlinked files leading out
+    allowed = (APP_ROOT.resolve(), runs.resolve(), small_npz.resolve())
+    touched = []
+    for method in ("iterdir", "read_text", "read_bytes", "is_dir", "is_file", "exists", "open"):
+        original = getattr(pathlib.Path, method)
+
+        def spy(self, *args, _original=original, **kwargs):
+            touched.append(pathlib.Path(os.path.abspath(self)))
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(pathlib.Path, method, spy)
+    links = [{"replay_dir": "/"}, {"replay_dir": "/etc"}, {"replay_dir": "../../"}, {"replay_dir": str(secret.parent)},
+             {"replay_run": "/etc"}, {"replay_run": "../outside/secret"}, {"replay_run": str(secret)},
+             {"replay_run": "escape"}, {"replay_run": "sneaky"}, {"replay_run": "../../etc/passwd"}]  # fmt: skip
+    for params in links:
+        touched.clear()
+        at = AppTest.from_file(PAGE, default_timeout=60)
+        for key, value in params.items():
+            at.query_params[key] = value
+        at.run()
+        assert not at.exception, params
+        assert at.selectbox(key="replay_run").options == [*LECTURE_RUNS, "prepared"], params
+        outside = {str(p) for p in touched if not any(p.is_relative_to(a) for a in allowed)}
+        assert not {p for p in outside if "outside" in p or p.startswith("/etc") or p in ("/", str(tmp_path))}, params
+        shown = [t.replace(f"{key}={value}", "") for t in _texts(at) for key, value in params.items()]  # minus echoes
+        assert not any("secret" in t or "/etc" in t or str(tmp_path) in t for t in shown), params
+        if "replay_run" in params:  # a link naming a run that isn't there says so
+            assert any("replay_run" in w.value and "not valid" in w.value for w in at.warning), params
+
+
+def test_no_server_path_is_shown_for_the_data_or_its_errors(small_npz, tmp_path, monkeypatch):
+    from core.trainer.replays import APP_ROOT
+
+    def paths_shown(at):
+        return [t for t in _texts(at) if str(tmp_path) in t or str(APP_ROOT) in t or os.path.expanduser("~") in t]
+
+    at = _page()
+    assert any("400 images" in c.value and "local file" in c.value for c in at.caption)
+    at.selectbox(key="split").select("official").run()
+    assert any("official 60,000/10,000 split needs" in w.value for w in at.warning)
+    assert paths_shown(at) == []
+    monkeypatch.setenv("FASHION_MNIST_NPZ", str(tmp_path / "nope.npz"))  # a missing file
+    at = _page()
+    assert any("not available" in e.value for e in at.error) and paths_shown(at) == []
+    bad = tmp_path / "bad.npz"
+    np.savez(bad, pictures=np.zeros(3))  # a file of the wrong kind
+    monkeypatch.setenv("FASHION_MNIST_NPZ", str(bad))
+    at = _page()
+    assert any("lacks" in e.value for e in at.error) and paths_shown(at) == []
+
+
+def test_a_fresh_deploy_replays_the_shipped_lecture_runs(small_npz, tmp_path):
+    from core.trainer.replays import LECTURE_RUNS
+
+    assert not (tmp_path / "runs").exists()  # FASHION_RUNS_DIR points at a folder that was never made
+    at = _page()
+    pick = at.selectbox(key="replay_run")
+    assert pick.options == list(LECTURE_RUNS) and pick.value == "lecture"
+    table = next(df.value for df in at.dataframe if "lecture: max val acc" in df.value)
+    assert list(table["run"]) == list(LECTURE_RUNS)
+    assert list(table["lecture: max val acc"][:2]) == ["0.8579", "0.8737"]
+    assert all(float(v) > 0.85 for v in table["ours: max val acc"])
+    assert at.slider(key="replay_epoch").value == 15
+    assert any("python -m core.trainer --preset lecture" in c.value and "0.8579" in c.value for c in at.caption)
+    for name, epochs in (("new-model", 10), ("best", 20)):
+        at.selectbox(key="replay_run").select(name).run()
+        assert not at.exception and at.slider(key="replay_epoch").value == epochs
+        assert float(_metric(at, "Test accuracy")) > 0.85
+    linked = AppTest.from_file(PAGE, default_timeout=60)
+    linked.query_params["replay_run"] = "new-model"
+    linked.query_params["replay_epoch"] = "4"
+    linked.run()
+    assert linked.selectbox(key="replay_run").value == "new-model" and linked.slider(key="replay_epoch").value == 4
+
+
+@pytest.mark.parametrize("gpu", [False, True])
+def test_device_choice_offers_only_devices_that_exist(small_npz, monkeypatch, gpu):
+    import torch
+
+    from core.trainer import models
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: gpu)
+    monkeypatch.setattr(models, "_mps_available", lambda: False)
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params["device"] = "cuda"
+    at.run()
+    assert not at.exception
+    device = at.selectbox(key="device")
+    assert device.options == (["auto", "cpu", "cuda"] if gpu else ["auto", "cpu"])
+    if gpu:
+        assert device.value == "cuda" and not [w for w in at.warning if "device" in w.value]
+    else:
+        assert device.value == "cpu" and any("no CUDA GPU" in w.value for w in at.warning)
+        assert not at.button(key="train").disabled and "CPU" in device.help
+        at.run()  # the next run keeps the CPU without repeating the notice
+        assert at.selectbox(key="device").value == "cpu" and not [w for w in at.warning if "device" in w.value]
+
+
+def test_too_many_dropout_rates_say_how_many_fit(small_npz):
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params["dropout"] = "0.9,0.9,0.9,0.9"
+    at.query_params["hidden"] = "512"
+    at.run()
+    message = " ".join(e.value for e in at.error)
+    assert "one hidden layer takes one rate, got 4 rates" in message and "0, 1 or 1" not in message
+    assert at.button(key="train").disabled
 
 
 # --- a real browser --------------------------------------------------------------------------

@@ -21,7 +21,7 @@ BATCHES = [8, 16, 32, 64, 128, 256, 512, 1024]
 SUBSETS = [500, 1000, 2000, 5000, 10000, 20000, 0]  # 0 = every training image
 VAL_SHARES = [0.0, 0.05, 0.1, 0.2, 0.3]
 BUDGETS = [0, 30, 60, 120, 150, 300, 600]  # seconds; 0 = no limit
-DEVICE_HELP = "auto uses a CUDA GPU if there is one, else Apple's MPS, else the CPU."
+NAMES = {"cpu": "CPU", "cuda": "CUDA GPU", "mps": "Apple GPU (MPS)"}
 
 
 def _fmt(v: float) -> str:
@@ -69,6 +69,20 @@ def parse_list(text: str, cast: type, what: str) -> tuple:
         return tuple(cast(p) for p in parts)
     except ValueError:
         raise ValueError(f"{what}: write numbers separated by commas, e.g. `512, 512` (got `{text}`)") from None
+
+
+def device_picker(column: Any) -> str:
+    """Device select with only the devices torch sees; a link asking for a missing one gets a notice and the CPU."""
+    from core.trainer.models import available_devices  # torch: imported when the builder is drawn
+
+    here = available_devices()
+    asked = st.query_params.get("device")
+    if asked in DEVICES and asked not in ("auto", *here) and st.session_state.get("device") != "cpu":
+        set_from_code("device", "cpu")
+        st.warning(f"The link asks for device `{asked}`, but this server has no {NAMES[asked]}: training uses the "
+                   "CPU.", icon=":material/link_off:")  # fmt: skip
+    return bound(column.selectbox, "Device", ["auto", *here], key="device",
+                 help=f"this server has: {', '.join(NAMES[d] for d in here)}; auto picks the first GPU, else the CPU")
 
 
 def model_builder() -> tuple[TrainConfig | None, str | None]:
@@ -124,7 +138,7 @@ def model_builder() -> tuple[TrainConfig | None, str | None]:
                      help="the split, the initial weights, dropout and the shuffling")
         budget = bound(c3.select_slider, "Time budget", BUDGETS, key="budget", value=d["budget"], format_func=_budget,
                        help="no epoch starts that would end past it")
-        device = bound(c4.selectbox, "Device", list(DEVICES), key="device", help=DEVICE_HELP)
+        device = device_picker(c4)
         precision = bound(c4.selectbox, "Precision", list(PRECISIONS), key="prec",
                           help="bf16 autocast is used on CUDA GPUs only")  # fmt: skip
     st.caption(f"Activation: ${ACTIVATIONS[act].latex}$" if act in ACTIVATIONS else "")

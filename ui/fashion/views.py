@@ -16,7 +16,6 @@ from core.trainer.data import CLASS_NAMES
 from ui.fashion import charts as fc
 from ui.urlstate import bound
 
-RUNS_ENV = "FASHION_RUNS_DIR"
 FIRST_LOSS_HELP = (
     "The mean training loss over the first epoch. The lecture's loop printed 2.35 here because it fed raw pixel "
     "values 0–255: the first layer's sums are huge, the first steps overshoot and the network spends much of the "
@@ -93,7 +92,7 @@ def _with_smoothing(batches: dict[str, list[float]], window: int = 100) -> dict[
     return out
 
 
-def results_view(run: RunRecord) -> None:
+def results_view(run: RunRecord, key_prefix: str = "") -> None:
     """Test accuracy, confusion matrix, per-class accuracy and the most confident mistakes."""
     m = run.metrics
     c1, c2, c3, c4, c5 = st.columns(5)
@@ -120,7 +119,7 @@ def results_view(run: RunRecord) -> None:
         for i, mk in enumerate(shown):
             cols[i % 6].image(mk["image"], width=84, clamp=True,
                               caption=f"said {CLASS_NAMES[mk['pred']]} ({mk['confidence']:.0%}), is {CLASS_NAMES[mk['true']]}")  # fmt: skip
-        pick = st.selectbox("Probabilities of mistake", range(len(shown)), key="mistake",
+        pick = st.selectbox("Probabilities of mistake", range(len(shown)), key=f"{key_prefix}mistake",
                             format_func=lambda i: f"#{i + 1}: {CLASS_NAMES[shown[i]['pred']]} instead of {CLASS_NAMES[shown[i]['true']]}")  # fmt: skip
         mk = shown[pick]
         st.altair_chart(fc.probability_bars(mk["probs"], CLASS_NAMES, mk["true"], mk["pred"]), width="stretch")
@@ -153,42 +152,88 @@ def downloads(runs: list[RunRecord]) -> None:
     c3.download_button("History (.csv)", history_csv(run.history), f"{run.name}.csv", "text/csv", key="dl_csv")
 
 
-def record_of_saved(saved: Any) -> RunRecord:
-    """A RunRecord from a run folder loaded with core.trainer.runs.load_run."""
+def record_of_saved(saved: Any, images: np.ndarray | None = None) -> RunRecord:
+    """A RunRecord from a run loaded with core.trainer.runs.load_run; ``images`` (the data set) show its mistakes."""
     m = saved.metrics
+    mistakes = []
+    if images is not None and m.get("data", {}).get("images") == len(images):
+        mistakes = [{**mk, "image": images[mk["index"]]} for mk in m.get("mistakes", [])[:12]]
     return RunRecord(saved.name, saved.config, m.get("status", "completed"), m.get("message", ""), saved.history,
-                     saved.batches, m, m.get("best_epoch"), m.get("restored_epoch"), saved.val_confusions, [],
-                     saved.folder)  # fmt: skip
+                     saved.batches, m, m.get("best_epoch"), m.get("restored_epoch"), saved.val_confusions, mistakes,
+                     None)  # fmt: skip
 
 
-@st.cache_data(show_spinner="Reading saved runs…", max_entries=16, ttl=60)
-def _load_folder(root: str) -> tuple[list[Any], list[str]]:
-    from core.trainer.runs import list_runs, load_run
+@st.cache_data(show_spinner="Reading saved runs…", max_entries=4, ttl=60)
+def _catalog(runs_folder: str) -> tuple[dict[str, Any], list[str]]:
+    """The shipped lecture runs first (in LECTURE_RUNS order), then ``runs_folder``'s (the configured one, never
+    a user's input)."""
+    from core.trainer.replays import LECTURE_RUNS, SHIPPED_DIR
+    from core.trainer.runs import load_run, runs_in
 
-    runs, problems = [], []
-    for folder in list_runs(root):
+    shipped = runs_in(SHIPPED_DIR)
+    folders = {name: shipped[name] for name in LECTURE_RUNS if name in shipped}
+    problems = []
+    for name, folder in runs_in(runs_folder).items():
+        if name in folders:
+            problems.append(f"`{name}` in the runs folder has the name of a shipped lecture run: rename it to show it")
+        else:
+            folders[name] = folder
+    runs = {}
+    for name, folder in folders.items():
         try:
-            runs.append(load_run(folder))
-        except (OSError, ValueError, KeyError) as exc:
-            problems.append(f"{folder.name}: {exc}")
+            runs[name] = load_run(folder)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            problems.append(f"`{name}`: {type(exc).__name__}: {without_paths(str(exc))}")
     return runs, problems
 
 
-def replay_view() -> RunRecord | None:
-    """Pick a folder of saved runs and scrub through a run's epochs (no training needed)."""
-    default = os.environ.get(RUNS_ENV, "runs")
-    root = bound(st.text_input, "Folder with saved runs", key="replay_dir", value=default,
-                 help="prepared before the lecture with `python -m core.trainer --preset lecture --save runs/lecture`")  # fmt: skip
-    runs, problems = _load_folder(root)
+def without_paths(text: str) -> str:
+    """``text`` with the server's own folders (app, home, temp, cache, data file) replaced by '…'."""
+    import tempfile
+
+    from core.trainer.download import NPZ_ENV, default_cache_dir
+    from core.trainer.replays import APP_ROOT
+
+    folders = {str(APP_ROOT), str(Path.home()), tempfile.gettempdir(), str(default_cache_dir()),
+               os.environ.get(NPZ_ENV, ""), os.path.realpath(tempfile.gettempdir())}  # fmt: skip
+    for folder in sorted((f for f in folders if len(f) > 1), key=len, reverse=True):
+        text = text.replace(folder, "…")
+    return text
+
+
+def lecture_table(runs: dict[str, Any]) -> None:
+    """The shipped lecture runs: the lecture's best validation accuracy beside ours, and our test accuracy."""
+    rows = []
+    for name, run in runs.items():
+        about = run.metrics.get("replay")
+        if not about:
+            continue
+        val = [h["val_accuracy"] for h in run.history if h["val_accuracy"] == h["val_accuracy"]]
+        lecture = about.get("lecture_max_val_accuracy")
+        rows.append({"run": name, "what": about.get("title", ""), "lecture: max val acc": "–" if lecture is None else f"{lecture:.4f}",
+                     "ours: max val acc": f"{max(val):.4f}" if val else "–",
+                     "ours: test acc": f"{run.metrics['test_accuracy']:.4f}" if run.metrics.get("test_accuracy") else "–",
+                     "epochs": len(run.history)})  # fmt: skip
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+def replay_view(images: np.ndarray | None = None) -> RunRecord | None:
+    """Pick a saved run by name (the shipped lecture runs first) and scrub through its epochs (no training)."""
+    from core.trainer.replays import runs_dir
+
+    runs, problems = _catalog(str(runs_dir()))
     for p in problems:
         st.warning(f"Skipped {p}")
+    lecture_table(runs)
     if not runs:
-        st.info(f"No saved runs in `{root}`. Prepare some with "
-                f"`python -m core.trainer --preset lecture --epochs 15 --save {root}/lecture`.")  # fmt: skip
+        st.info("No saved runs on this server. Prepare some with `python -m core.trainer --preset lecture "
+                "--epochs 15 --save runs/lecture` (the page lists the app's `runs/` folder, or `FASHION_RUNS_DIR`).")  # fmt: skip
         return None
-    names = [r.name for r in runs]
-    name = bound(st.selectbox, "Saved run", names, key="replay_run")
-    run = record_of_saved(runs[names.index(name)])
+    names = list(runs)
+    name = bound(st.selectbox, "Saved run", names, key="replay_run",
+                 help="the lecture's runs ship with the app; runs saved with the CLI's `--save runs/NAME` follow")  # fmt: skip
+    run = record_of_saved(runs[name], images)
     n = len(run.history)
     if n == 0:
         st.warning("This run has no finished epoch.")
@@ -208,4 +253,11 @@ def replay_view() -> RunRecord | None:
         c2.altair_chart(chart.properties(title=f"Validation confusion, epoch {epoch}"), width="stretch")
     acc = run.metrics.get("test_accuracy")
     st.caption(f"{run.message} · test accuracy after the run: {acc:.4f}" if acc is not None else run.message)
+    about = run.metrics.get("replay")
+    if about:
+        st.caption(f"Shipped with the app, trained with `{about['command']}`"
+                   + (f"; the lecture's plot ({about['lecture_figure']}) shows Max Val Acc "
+                      f"{about['lecture_max_val_accuracy']:.4f}" if about.get("lecture_max_val_accuracy") else "") + ".")  # fmt: skip
+    with st.expander("Test results of this run"):
+        results_view(run, key_prefix="replay_")
     return run
