@@ -1,5 +1,6 @@
 """Lecture mode: the lecture's figures in slide order, one live figure per projector screen, driven by a clicker."""
 
+import html
 from urllib.parse import urlsplit
 
 import streamlit as st
@@ -27,10 +28,11 @@ def short_link(scene: Scene) -> str:
 def draw_figure(figure: Figure) -> None:
     """The figure at projector size: a Vega-Lite chart or a Graphviz diagram, FIGURE_PX tall."""
     if figure.vega is not None:
-        concat = any(k in figure.vega for k in ("hconcat", "vconcat", "concat"))
-        st.vega_lite_chart(figure.vega, width="content" if concat else "stretch")
-    else:
-        st.graphviz_chart(figure.dot, width="stretch", height=FIGURE_PX)
+        fixed = isinstance(figure.vega.get("width"), int) or any(k in figure.vega for k in ("hconcat", "vconcat"))
+        st.vega_lite_chart(figure.vega, width="content" if fixed else "stretch")
+    else:  # Graphviz has no title of its own: the figure's title goes above it, at chart-title size
+        st.html(f'<p class="lecture-figure-title">{html.escape(figure.title)}</p>')
+        st.graphviz_chart(figure.dot, width="stretch", height=FIGURE_PX - 40)
 
 
 def footer(scene: Scene, figure: Figure, controls: Controls) -> None:
@@ -51,8 +53,6 @@ def footer(scene: Scene, figure: Figure, controls: Controls) -> None:
     st.markdown(f"Short link: `{short_link(scene)}`")
 
 
-st.set_page_config(page_title="Lecture mode · How to Train Your Neurons", layout="wide",
-                   initial_sidebar_state="collapsed")
 hide_chrome()
 scene = current_scene()
 top_bar(scene)

@@ -45,11 +45,12 @@ class Scene:
 
 
 SCENE_LIST: tuple[Scene, ...] = (
-    Scene("neuron", "#1", "Architecture: logistic regression is one neuron",
+    Scene("neuron", "#1", "One neuron: logistic regression",
           "A neuron multiplies each input by a weight, adds a bias and squashes the sum with the sigmoid into "
           "a probability ŷ. The weights turn the boundary ŷ = 0.5, the bias shifts it.", "", fnd.neuron),
     Scene("layers", "#2–3", "More layers",
-          "Every unit is wired to every unit of the next layer: W⁽ˡ⁾ has n₍ₗ₋₁₎·nₗ weights, b⁽ˡ⁾ one bias per unit.",
+          "Every unit is wired to every unit of the next layer: one weight per pair of units in neighbouring layers, "
+          "one bias per unit.",
           "backprop", fnd.architecture),
     Scene("minibatch", "#4", "Mini-batch SGD",
           "Each sample of the batch gives its own gradient; one update uses their mean (or their sum, which is "

@@ -54,6 +54,7 @@ def lecture_spec(spec: dict, height: int | None = None) -> dict:
         out["title"] = {"text": out["title"]}
     if height is not None and not any(k in out for k in ("hconcat", "vconcat", "concat", "facet")):
         out["height"] = int(height)
+        out["autosize"] = {"type": "fit", "contains": "padding"}  # title, axes and legend inside the height
     return out
 
 
@@ -78,8 +79,16 @@ def side_by_side(specs: Sequence[dict], height: int | None = None, width: int = 
 _DOT_FONT = re.compile(r"fontsize\s*=\s*([0-9.]+)")
 
 
-def lecture_dot(dot: str, floor: float = DIAGRAM_TEXT_PX) -> str:
-    """A Graphviz source with every fontsize raised to ``floor`` and a default node/edge size of ``floor``."""
+def lecture_dot(dot: str, floor: float = DIAGRAM_TEXT_PX, compact: bool = False) -> str:
+    """A Graphviz source with every fontsize raised to ``floor`` and a default node/edge size of ``floor``.
+
+    ``compact``: boxes instead of ellipses (an ellipse is √2 wider than its text) and tighter spacing, for a
+    long graph that the screen would otherwise shrink below the floor, laid out left to right.
+    """
     raised = _DOT_FONT.sub(lambda m: f"fontsize={max(float(m.group(1)), floor):g}", dot)
+    if compact:
+        raised = raised.replace("shape=ellipse", 'shape=box, style="rounded,filled"')
     head, brace, rest = raised.partition("{")
-    return f'{head}{brace}\n  node [fontsize={floor:g}]; edge [fontsize={floor:g}];{rest}'
+    body, close, tail = rest.rpartition("}")
+    spacing = "  rankdir=LR;\n" if compact else ""  # the projector is wide: a long chain runs left to right
+    return f"{head}{brace}\n  node [fontsize={floor:g}]; edge [fontsize={floor:g}];{body}{spacing}{close}{tail}"

@@ -82,7 +82,7 @@ def boundaries(c: Controls) -> Figure:
     n_layers = c.slider("Hidden layers n ([10] × n units)", 1, 4, 2, key="n", page_key="n")
     split = lecture_moons()
     parts = [boundary_chart(b, split.X_train, split.y_train, split.X_test, split.y_test) for b in _boundaries(n_layers)]
-    spec = side_by_side(parts, height=FIGURE_PX - 120, width=470)
+    spec = side_by_side(parts, height=FIGURE_PX - 170, width=400)
     title = f"ReLU vs tanh with [10] × {n_layers} hidden units"
     spec["title"] = {"text": title}
     return Figure(title, vega=lecture_spec(spec), answer="tanh")

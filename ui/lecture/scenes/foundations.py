@@ -46,10 +46,14 @@ def _batch_curve(n: int, eta: float, reduction: str, k: int = 100):
     return train_curve(params_from_rows(_numbers(), 2), X, Y, ACT, OUT, LOSS, eta, k, reduction)
 
 
+GRAPH_SIZES = (1, 1, 1)  # the smallest net with a hidden layer: its whole graph reads from the back of a hall
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def _graph():
-    d = default_numbers(SIZES)
-    return build_graph(params_from_rows(_numbers(), 2), d["x"], d["y"], ACT, OUT, LOSS)
+    d = default_numbers(GRAPH_SIZES)
+    numbers = {k: d[k] for k in ("W1", "b1", "W2", "b2")}
+    return build_graph(params_from_rows(numbers, 2), d["x"], d["y"], ACT, OUT, LOSS)
 
 
 def neuron(c: Controls) -> Figure:
@@ -96,6 +100,6 @@ def walk(c: Controls) -> Figure:
 
 def compgraph(c: Controls) -> Figure:
     """#20: the loss's computational graph; backward() fills every node's gradient."""
-    grads = c.toggle("Show gradients (after loss.backward())", True, key="cg", page_key="cg")
-    title = "Computational graph of the loss" + (" with ∂L/∂node" if grads else "")
-    return Figure(title, dot=lecture_dot(compgraph_dot(_graph(), grads)))
+    grads = c.toggle("Show gradients", True, key="cg")
+    title = "Graph of the loss of a 1-1-1 net" + (", after loss.backward(): grad = ∂L/∂node" if grads else "")
+    return Figure(title, dot=lecture_dot(compgraph_dot(_graph(), grads), compact=True))

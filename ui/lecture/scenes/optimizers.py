@@ -152,10 +152,16 @@ def step(c: Controls) -> Figure:
     lo, hi = max(0, k - 3), min(100, k + 3)
     path = pd.DataFrame({"step": np.arange(lo, hi + 1), "x": an.points[lo:hi + 1, 0], "y": an.points[lo:hi + 1, 1]})
     _, cdomain = _picture()
-    spec = oc.arrows_spec(_zoom(window, tuple(cdomain)), window, df, path, size=FIGURE_PX - 200)
+    spec = oc.arrows_spec(_zoom(window, tuple(cdomain)), window, df, path)
     title = f"Inside step {k} of {who}: momentum step + gradient step = actual step"
     spec["title"] = {"text": title}
-    return Figure(title, vega=lecture_spec(spec, FIGURE_PX))
+    for layer in spec["layer"]:  # a square window drawn square, its legend beside it
+        legend = layer.get("encoding", {}).get("color", {}).get("legend")
+        if isinstance(legend, dict):
+            legend.update(orient="right", columns=1)
+    spec = lecture_spec(spec, FIGURE_PX)
+    spec["width"] = FIGURE_PX + 330  # the legend's column beside a square plot
+    return Figure(title, vega=spec)
 
 
 @st.cache_data(show_spinner="Re-running every contestant at 41 learning rates…", max_entries=16)
