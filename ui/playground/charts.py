@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 
 from core.lessons.playground.data import DOMAIN
-from ui.charts.theme import projector_config
+from ui.charts import theme
 from ui.playground.images import CLASS_COLORS, NEGATIVE, NEUTRAL, POSITIVE
 
 Spec = dict[str, Any]
@@ -23,7 +23,6 @@ SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 NODE_PX = 50  # side of a unit's picture
 ROW_PX = 62
 PICK_KEY = "pg_plane"  # the plane chart's key: a click adds a point
-LAYER_COLORS = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000"]
 _NO_AXIS = {"axis": None}
 EPOCH_AXIS = {"field": "epoch", "type": "quantitative", "title": "epoch", "axis": {"format": "d", "tickMinStep": 1}}
 
@@ -50,12 +49,12 @@ def _finish(spec: Spec) -> Spec:
     spec["$schema"] = SCHEMA
     if "datasets" in spec:
         spec["datasets"] = {name: arrow(t) for name, t in spec["datasets"].items()}
-    return projector_config(spec)
+    return theme.style(spec)
 
 
 def weight_color() -> Spec:
     return {"field": "w", "type": "quantitative", "legend": None,
-            "scale": {"domain": [-1, 0, 1], "range": [NEGATIVE, "#DDDDDD", POSITIVE], "clamp": True}}
+            "scale": {"domain": [-1, 0, 1], "range": [NEGATIVE, theme.LIGHT_GREY, POSITIVE], "clamp": True}}
 
 
 def network_spec(nodes: Table, edges: Table, headers: Table, rows: int, columns: int) -> Spec:
@@ -78,9 +77,9 @@ def network_spec(nodes: Table, edges: Table, headers: Table, rows: int, columns:
                                              "strokeWidth": 1},
          "encoding": {"x": x, "y": y}},
         {"data": {"name": "nodes"}, "transform": [{"filter": "datum.col == 0"}],
-         "mark": {"type": "text", "align": "right", "dx": -NODE_PX / 2 - 6, "fontSize": 15},
+         "mark": {"type": "text", "align": "right", "dx": -NODE_PX / 2 - 6},
          "encoding": {"x": x, "y": y, "text": {"field": "unit"}}},
-        {"data": {"name": "headers"}, "mark": {"type": "text", "fontSize": 14, "baseline": "bottom", "fontWeight": "bold"},
+        {"data": {"name": "headers"}, "mark": {"type": "text", "baseline": "bottom", "fontWeight": "bold"},
          "encoding": {"x": x, "y": y, "text": {"field": "text"}}},
     ]
     spec = {"height": rows * ROW_PX + 30, "layer": layers, "view": {"stroke": None},
@@ -110,8 +109,11 @@ def _point_color(classes: int) -> Spec:
             "scale": {"domain": [-1, 0, 1], "range": [NEGATIVE, NEUTRAL, POSITIVE]}}
 
 
-def plane_spec(url: str, points: Table, classes: int, height: int = 400, pickable: bool = True) -> Spec:
-    """The output picture over [−6, 6]² with the points (x, y, label, set ∈ {train, test, added}) on top."""
+def plane_spec(url: str, points: Table, classes: int, width: int = 355, height: int = 450, pickable: bool = True) -> Spec:
+    """The output picture over [−6, 6]² with the points (x, y, label, set ∈ {train, test, added}) on top.
+
+    width and height include the axes and the legend on top: 355 × 450 leaves a square plot of about 290 px.
+    """
     lo, hi = DOMAIN
     axis_x = {"field": "x", "type": "quantitative", "title": "x₁", "scale": {"domain": [lo, hi], "nice": False}}
     axis_y = {"field": "y", "type": "quantitative", "title": "x₂", "scale": {"domain": [lo, hi], "nice": False}}
@@ -134,7 +136,8 @@ def plane_spec(url: str, points: Table, classes: int, height: int = 400, pickabl
     datasets = {"points": points}
     if pickable:
         layers.insert(1, pick_layer(enc))
-    spec = {"height": height, "layer": layers, "datasets": datasets, "resolve": {"scale": {"color": "independent"}},
+    spec = {"width": width, "height": height, "layer": layers, "datasets": datasets,
+            "resolve": {"scale": {"color": "independent"}},
             "config": {"legend": {"orient": "top", "direction": "horizontal"}}}
     return _finish(spec)
 
@@ -144,8 +147,8 @@ def loss_spec(history: Table, height: int = 280) -> Spec:
     enc = {"x": EPOCH_AXIS,
            "y": {"field": "loss", "type": "quantitative", "title": "loss", "scale": {"zero": False}},
            "color": {"field": "set", "type": "nominal", "title": None,
-                     "scale": {"domain": ["train", "test"], "range": ["#0072B2", "#D55E00"]},
-                     "legend": {"orient": "top", "labelFontSize": 14, "symbolStrokeWidth": 3, "symbolType": "stroke"}},
+                     "scale": {"domain": ["train", "test"], "range": [theme.NAMED["loss"], theme.VERMILLION]},
+                     "legend": {"orient": "top", "symbolStrokeWidth": 3, "symbolType": "stroke"}},
            "strokeDash": {"field": "set", "type": "nominal", "legend": None,
                           "scale": {"domain": ["train", "test"], "range": [[1, 0], [6, 3]]}},
            "tooltip": [{"field": "set"}, {"field": "epoch", "type": "quantitative"},
@@ -160,8 +163,8 @@ def grad_norm_spec(norms: Table, layers: Sequence[str], height: int = 280) -> Sp
     enc = {"x": EPOCH_AXIS,
            "y": {"field": "norm", "type": "quantitative", "title": "‖∂L/∂W‖ (log)", "scale": {"type": "log"}},
            "color": {"field": "layer", "type": "nominal", "title": None,
-                     "scale": {"domain": list(layers), "range": LAYER_COLORS[:len(layers)]},
-                     "legend": {"orient": "top", "labelFontSize": 14, "symbolStrokeWidth": 3, "symbolType": "stroke",
+                     "scale": {"domain": list(layers), "range": [theme.color(i) for i in range(len(layers))]},
+                     "legend": {"orient": "top", "symbolStrokeWidth": 3, "symbolType": "stroke",
                                 "columns": 3, "labelLimit": 90}},
            "tooltip": [{"field": "layer"}, {"field": "epoch", "type": "quantitative"},
                        {"field": "norm", "type": "quantitative", "format": ".3g"}]}
@@ -178,7 +181,7 @@ def layer_space_spec(lines: Table, points: Table, classes: int, layer: int, heig
         {"data": {"name": "lines"}, "mark": {"type": "line", "strokeWidth": 1, "opacity": 0.6},
          "encoding": {**enc, "detail": {"field": "line", "type": "nominal"}, "order": {"field": "t", "type": "quantitative"},
                       "color": {"field": "family", "type": "nominal", "title": "grid line",
-                                "scale": {"domain": ["x₁ = const", "x₂ = const"], "range": ["#777777", "#BBBBBB"]},
+                                "scale": {"domain": ["x₁ = const", "x₂ = const"], "range": [theme.GREY, theme.LIGHT_GREY]},
                                 "legend": None}}},
         {"data": {"name": "points"}, "mark": {"type": "point", "filled": True, "size": 45, "opacity": 0.9,
                                               "stroke": "white", "strokeWidth": 0.8},

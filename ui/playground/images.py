@@ -8,11 +8,13 @@ import zlib
 
 import numpy as np
 
+from ui.charts import theme
+
 Array = np.ndarray
 
-# Okabe–Ito: colour-blind-safe. Negative/class 0 orange, positive/class 1 blue (TF Playground's convention).
-NEGATIVE, POSITIVE, NEUTRAL = "#E69F00", "#0072B2", "#F7F7F7"
-CLASS_COLORS = ["#E69F00", "#0072B2", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+# The app's colours (Okabe–Ito): class 0 and negative values blue, class 1 and positive values vermillion.
+NEGATIVE, POSITIVE, NEUTRAL = theme.NAMED["class 0"], theme.NAMED["class 1"], "#F7F7F7"
+CLASS_COLORS = [NEGATIVE, POSITIVE] + [c for c in theme.PALETTE if c not in (NEGATIVE, POSITIVE)]
 
 
 def rgb(hex_color: str) -> Array:
@@ -30,7 +32,7 @@ DIVERGING = _lut()
 
 
 def diverging_rgb(V: Array, scale: float = 1.0) -> Array:
-    """(…, 3) uint8 colours of V/scale clipped to [−1, 1]: orange ← white → blue."""
+    """(…, 3) uint8 colours of V/scale clipped to [−1, 1]: blue ← white → vermillion."""
     idx = np.rint((np.clip(V / scale, -1.0, 1.0) + 1.0) * 127.5).astype(np.intp)
     return DIVERGING[idx]
 

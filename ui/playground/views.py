@@ -182,10 +182,10 @@ def live_view(cfg: PlayConfig, playing: bool, speed: int, show_test: bool, discr
     left, right = st.columns([1.15, 1])
     with left:
         st.vega_lite_chart(frame.network, width="stretch")
-        st.caption("Each square shows what that unit outputs at every point of the plane (orange < 0 < blue). "
-                   "Lines are weights: blue positive, orange negative, thicker = larger; hover one for its value.")
+        st.caption("Each square shows what that unit outputs at every point of the plane (blue < 0 < vermillion). "
+                   "Lines are weights: vermillion positive, blue negative, thicker = larger; hover one for its value.")
     with right:
-        st.vega_lite_chart(frame.plane, width="stretch", key=pc.PICK_KEY, on_select=add_clicked_point,
+        st.vega_lite_chart(frame.plane, width="content", key=pc.PICK_KEY, on_select=add_clicked_point,
                            selection_mode="pick")
         st.caption("The output over the plane; training points white-ringed, test points black-ringed, added points "
                    "diamonds. Click to add a point.")
