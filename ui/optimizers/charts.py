@@ -142,7 +142,8 @@ def race_spec(url: str, surface: Surface, cdomain, paths: pd.DataFrame, heads: p
                {"field": "x", "type": "quantitative", "format": ".4f"}, {"field": "y", "type": "quantitative", "format": ".4f"},
                {"field": "loss", "type": "quantitative", "format": ".3g"}]
     pins = [{"x": start[0], "y": start[1], "what": "start"}] + [{"x": m[0], "y": m[1], "what": "minimum"} for m in surface.minima]
-    layers = _background(url, surface.domain, cdomain, surface.log_scale, True, gradient_length=160) + [
+    background = _background(url, surface.domain, cdomain, surface.log_scale, True, gradient_length=160)
+    layers = background + [
         {"data": {"name": "paths"}, "mark": {"type": "line", "clip": True, "strokeWidth": 5, "color": "white", "opacity": 0.75},
          "encoding": {**enc, "detail": {"field": "run", "type": "nominal"}, "order": {"field": "step", "type": "quantitative"}}},
         {"data": {"name": "paths"}, "mark": {"type": "line", "clip": True, "strokeWidth": 2.5},
@@ -160,7 +161,8 @@ def race_spec(url: str, surface: Surface, cdomain, paths: pd.DataFrame, heads: p
     datasets = {"paths": paths, "heads": heads}
     if pickable:
         datasets["grid"] = pick_grid(surface.domain)
-        layers.insert(2, {"data": {"name": "grid"}, "mark": {"type": "point", "opacity": 0, "size": 10},
+        # right above the background: below it, the surface image would take every click
+        layers.insert(len(background), {"data": {"name": "grid"}, "mark": {"type": "point", "opacity": 0, "size": 10},
                           "params": [{"name": "pick", "select": {"type": "point", "on": "click", "nearest": True,
                                                                  "fields": ["x", "y"], "clear": False}}],
                           "encoding": enc})
