@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import threading
 
+from streamlit import runtime
+
 from ui.lecture.controls import DefaultControls
 from ui.lecture.registry import SCENE_LIST
 
@@ -22,7 +24,7 @@ def _run() -> None:
 
 
 def warm_up() -> None:
-    """Start the background pass once per process (later calls do nothing)."""
-    if not _started.is_set():
+    """Start the background pass once per server process (later calls, and runs without a server, do nothing)."""
+    if runtime.exists() and not _started.is_set():
         _started.set()
         threading.Thread(target=_run, name="lecture-warm-up", daemon=True).start()
