@@ -18,7 +18,7 @@ from ui.model_selection import charts, frames
 from ui.model_selection.diagram import dropout_dot
 from ui.urlstate import bound, share_hint
 
-WIDTHS = [16, 32, 64, 128, 256, 512]
+WIDTHS = [16, 32, 64, 128, 256]
 LAMBDAS = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2]
 BN_RATES = [0.03, 0.1, 0.3, 1.0]
 BN_STEPS = [100, 300, 600]
@@ -91,7 +91,7 @@ def early_stopping_section() -> None:
     )
     c1, c2, c3, c4 = st.columns(4)
     width = bound(c1.select_slider, "Width (2 hidden layers)", WIDTHS, value=64, key="width")
-    epochs = bound(c2.slider, "Epochs", 10, 80, 40, 5, key="epochs")
+    epochs = bound(c2.slider, "Epochs", 10, 60, 40, 5, key="epochs")
     patience = bound(c3.slider, "Patience k (epochs)", 1, 15, 5, key="patience")
     noise = bound(c4.slider, "Label noise", 0.0, 0.5, 0.2, 0.05, key="noise")
     c1, c2, c3 = st.columns([2, 1, 1])
@@ -125,7 +125,7 @@ def capacity_section() -> None:
         f"chance ({CHANCE:.0%}) on validation images."
     )
     c1, c2 = st.columns(2)
-    epochs = bound(c1.slider, "Epochs per network", 5, 30, 10, 5, key="sweep_epochs")
+    epochs = bound(c1.slider, "Epochs per network", 5, 20, 10, 5, key="sweep_epochs")
     noise = bound(c2.slider, "Label noise in the sweep", 0.0, 0.5, 0.0, 0.1, key="sweep_noise")
     sweep = _sweep(epochs, noise)
     st.vega_lite_chart(cached_spec(charts.accuracy_sweep, "hidden units w (network 64-w-10, log scale)",
@@ -160,7 +160,7 @@ def penalty_section() -> None:
     st.latex(REGULARIZERS["L2"].latex + r"\qquad " + REGULARIZERS["L2"].grad_latex)
     c1, c2 = st.columns(2)
     lam = bound(c1.select_slider, "Strength λ (same for L1 and L2)", LAMBDAS, value=3e-3, key="lam")
-    epochs = bound(c2.slider, "Epochs", 10, 60, 30, 10, key="pen_epochs")
+    epochs = bound(c2.slider, "Epochs", 10, 40, 30, 10, key="pen_epochs")
     runs = _penalties(lam, epochs)
     left, right = st.columns([1, 1])
     left.vega_lite_chart(cached_spec(charts.weight_histogram, data={"hist": frames.histogram_frame(runs)}),

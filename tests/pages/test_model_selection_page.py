@@ -4,6 +4,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.browser_support import ROOT
+from tests.ui.chart_checks import dot_font_problems, dot_sources, font_problems, vega_specs
+from ui.charts import theme
 
 PAGE = str(ROOT / "app_pages/model_selection.py")
 N_CHARTS, N_TABLES = 9, 3  # vega-lite charts, dataframes (penalties, weight decay, dropout expectation)
@@ -72,6 +74,13 @@ def test_page_runs_with_every_section_chart_and_table(page):
     assert any(r"\mathrm{sign}(w_{ij})" in l.value for l in at.latex)  # L1's gradient, from the engine's registry
     shares = at.dataframe[0].value.set_index("penalty")["|w| < 0.001"].str.rstrip("%").astype(float)
     assert shares["L1"] > 5 * shares["L2"]
+
+
+def test_every_chart_and_the_diagram_read_on_a_projector(page):
+    specs, dots = vega_specs(page), dot_sources(page)
+    assert len(specs) == N_CHARTS and len(dots) == 1
+    assert not any(font_problems(s, theme.MIN_PX["page"]) for s in specs)
+    assert not any(dot_font_problems(d, theme.MIN_DIAGRAM_PX["page"]) for d in dots)
 
 
 def test_every_control_changes_its_own_view(page):

@@ -14,7 +14,7 @@ DROPPED = "#e6e6e6"
 
 def dropout_dot(sizes: Sequence[int], masks: Sequence[np.ndarray]) -> str:
     """Layers left to right; a dropped hidden unit is grey and dashed with its edges, a kept one shows ×1/(1−p)."""
-    lines = head("dropout", "rankdir=LR;", "splines=line;", "nodesep=0.15;", "ranksep=1.1;")
+    lines = head("dropout", "rankdir=LR;", "splines=line;", "nodesep=0.15;", "ranksep=0.7;")
     alive: list[list[bool]] = []
     for l, n in enumerate(sizes):
         mask = masks[l - 1] if 0 < l < len(sizes) - 1 else np.ones(n)
