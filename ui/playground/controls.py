@@ -24,6 +24,8 @@ SPEEDS = [1, 2, 5, 10, 25, 50, 100]  # batches per frame
 ACTIVATION_CHOICES = ["relu", "tanh", "sigmoid", "linear"] + [a for a in ACTIVATIONS if a not in ("relu", "tanh", "sigmoid", "linear")]
 DEFAULTS = PlayConfig()
 CLICK_KEY = "pg_click_label"
+CLICK_LABELS = tuple(f"class {c}" for c in range(8))
+CLICK_VALUES = {**{name: float(c) for c, name in enumerate(CLICK_LABELS)}, "target −1": -1.0, "target +1": 1.0}
 STEP_KEY = "step"
 RUN_KEY = "_pg_run"  # this session's live run (core.lessons.playground.session.PlayRun)
 FULL_RERUN = "_pg_full_rerun"
@@ -49,6 +51,17 @@ def initial(key: str, default: Any) -> dict[str, Any]:
 def initial_index(key: str, options: list, default: Any) -> dict[str, Any]:
     """``index`` of ``default`` only while the key has no state yet."""
     return {} if _has_state(key) or default not in options else {"index": options.index(default)}
+
+
+def int_input(container, label: str, lo: int, hi: int, *, key: str, **kwargs: Any) -> int:
+    """A URL-bound whole-number box. It is a float box shown without decimals: Streamlit's integer box cannot read
+    ``inf`` from a link at all (int(inf) raises), its float box drops it and ``bound`` shows the notice."""
+    if _has_state(key) and isinstance(st.session_state[key], int):
+        st.session_state[key] = float(st.session_state[key])  # presets and buttons write whole numbers
+    if "value" in kwargs:
+        kwargs["value"] = float(kwargs["value"])
+    value = bound(container.number_input, label, float(lo), float(hi), key=key, step=1.0, format="%.0f", **kwargs)
+    return int(round(value))
 
 
 def restart() -> None:
@@ -138,7 +151,7 @@ def data_row(problem: str) -> dict[str, Any]:
                     **initial("k", DEFAULTS.classes))
     noise = bound(c[2].slider, "Noise (%)", 0, 50, key="noise", step=5, on_change=restart, **initial("noise", 0))
     train = bound(c[3].slider, "Training data (%)", 10, 90, key="train", step=10, on_change=restart, **initial("train", 50))
-    seed = bound(c[4].number_input, "Seed", 0, 10_000, key="seed", step=1, on_change=restart, **initial("seed", 0))
+    seed = int_input(c[4], "Seed", 0, 10_000, key="seed", on_change=restart, **initial("seed", 0))
     c[5].button("", on_click=regenerate, help="Regenerate: next seed (new data and new initial weights).",
                 icon=":material/refresh:", key="regen")
     features = bound(c[6].multiselect, "Input features", list(FEATURES), key="feat", on_change=restart,
@@ -157,10 +170,9 @@ def view_toggles(container) -> tuple[bool, bool]:
 def points_row(problem: str, classes: int) -> tuple:
     """The class a click adds, the added points (editable text, in the link) and a Clear button."""
     k = classes if problem == "multiclass" else (2 if PROBLEMS[problem].classes else 0)
-    labels = list(range(k)) if k else [-1.0, 1.0]
+    labels = list(CLICK_LABELS[:k]) if k else ["target −1", "target +1"]
     c = st.columns([1, 3, 0.8], vertical_alignment="bottom")
-    bound(c[0].selectbox, "A click on the plane adds", labels, key=CLICK_KEY,
-          format_func=lambda v: f"class {v}" if k else f"target {v:+g}")
+    bound(c[0].selectbox, "A click on the plane adds", labels, key=CLICK_KEY)
     text = bound(c[1].text_input, "Added points (x₁,x₂,label; …)", key="pts", on_change=restart, **initial("pts", ""))
     c[2].button("Clear", on_click=clear_points, key="clear", icon=":material/delete:", disabled=not text)
     try:
@@ -173,14 +185,14 @@ def points_row(problem: str, classes: int) -> tuple:
 def network_bar() -> tuple[int, ...]:
     """Hidden layers 0–6 and 1–8 units in each (TF Playground's +/− per layer); all drawn so presets reach the URL."""
     cols = st.columns([1.4] + [1] * 6)
-    layers = bound(cols[0].number_input, "Hidden layers", 0, 6, key="layers", step=1, on_change=restart,
-                   **initial("layers", len(DEFAULTS.hidden)))
+    layers = int_input(cols[0], "Hidden layers", 0, 6, key="layers", on_change=restart,
+                       **initial("layers", len(DEFAULTS.hidden)))
     units = []
     for i in range(6):
         key = f"u{i + 1}"
         default = DEFAULTS.hidden[i] if i < len(DEFAULTS.hidden) else 4
-        units.append(bound(cols[i + 1].number_input, f"Layer {i + 1}", 1, 8, key=key, step=1, on_change=restart,
-                           disabled=i >= layers, **initial(key, default)))
+        units.append(int_input(cols[i + 1], f"Layer {i + 1}", 1, 8, key=key, on_change=restart,
+                               disabled=i >= layers, **initial(key, default)))
     return tuple(int(u) for u in units[: int(layers)])
 
 
@@ -189,8 +201,8 @@ def add_clicked_point() -> None:
     picked = st.session_state["pg_plane"].selection.get("pick") or []
     if not picked or "x" not in picked[0]:
         return
-    label = st.session_state.get(CLICK_KEY, 0)
-    entry = f"{float(picked[0]['x']):g},{float(picked[0]['y']):g},{float(label):g}"
+    label = CLICK_VALUES.get(st.session_state.get(CLICK_KEY), 0.0)
+    entry = f"{float(picked[0]['x']):g},{float(picked[0]['y']):g},{label:g}"
     text = st.session_state.get("pts", "")
     set_from_code("pts", f"{text};{entry}" if text else entry)
     restart()
@@ -199,7 +211,7 @@ def add_clicked_point() -> None:
 
 def step_input() -> int:
     """The step count: where the run is (a link replays to it); playing moves it."""
-    return int(bound(st.number_input, "Step (batches)", 0, MAX_STEPS, key=STEP_KEY, step=1, **initial(STEP_KEY, 0)))
+    return int_input(st, "Step (batches)", 0, MAX_STEPS, key=STEP_KEY, **initial(STEP_KEY, 0))
 
 
 def _reached() -> int:
