@@ -33,7 +33,7 @@ def presets() -> None:
 def settings() -> tuple[PlayConfig | None, bool, bool]:
     """Every setting (URL-bound) → the run's config (None with a notice if it makes no network), and the view toggles."""
     top = pg.training_bar()
-    with st.expander("More: loss, learning-rate schedule, initializer, batch size", expanded=False):
+    with st.expander("More: loss, learning-rate schedule, initializer, batch size, dropout, batch norm", expanded=False):
         more = pg.more_settings(top["problem"])
     data = pg.data_row(top["problem"])
     net_col, view_col = st.columns([4, 1], vertical_alignment="bottom")

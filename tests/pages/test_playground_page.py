@@ -64,7 +64,7 @@ CONTROLS = [  # (query parameter, value, data set or "specs" that must change)
     ("lr", "0.3", "edges"), ("batch", "20", "edges"), ("reg", "L2", "edges"), ("opt", "adam", "edges"),
     ("sched", "inverse_time", "edges"), ("init", "he_normal", "edges"), ("loss", "mse", "edges"),
     ("test", "true", "points"), ("discrete", "true", "specs"), ("pts", "1,1,0;2,-3,1", "points"),
-    ("step", "61", "edges"),
+    ("drop", "0.2", "edges"), ("bn", "true", "edges"), ("step", "61", "edges"),
 ]
 
 

@@ -21,6 +21,7 @@ from ui.urlstate import bound, set_from_code
 LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 REG_RATES = [0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 SPEEDS = [1, 2, 5, 10, 25, 50, 100]  # batches per frame
+DROPOUTS = [0.0, 0.1, 0.2, 0.3, 0.5]
 ACTIVATION_CHOICES = ["relu", "tanh", "sigmoid", "linear"] + [a for a in ACTIVATIONS if a not in ("relu", "tanh", "sigmoid", "linear")]
 DEFAULTS = PlayConfig()
 CLICK_KEY = "pg_click_label"
@@ -96,7 +97,8 @@ def apply_preset(name: str) -> None:
               "train": int(round(cfg.train_share * 100)), "seed": cfg.seed, "feat": list(cfg.features),
               "layers": len(cfg.hidden), "act": cfg.activation, "loss": cfg.loss, "opt": cfg.optimizer, "lr": cfg.lr,
               "sched": cfg.schedule, "init": cfg.init, "batch": cfg.batch_size, "reg": cfg.regularizer,
-              "rate": cfg.reg_rate, "pts": format_points(cfg.points), STEP_KEY: preset.steps}
+              "rate": cfg.reg_rate, "drop": cfg.dropout, "bn": cfg.batchnorm, "pts": format_points(cfg.points),
+              STEP_KEY: preset.steps}
     for i, units in enumerate(cfg.hidden):
         values[f"u{i + 1}"] = units
     for key, value in values.items():
@@ -127,8 +129,8 @@ def training_bar() -> dict[str, Any]:
 
 
 def more_settings(problem: str) -> dict[str, Any]:
-    """Loss, learning-rate schedule, initializer, batch size (in an expander)."""
-    c = st.columns(4)
+    """Loss, learning-rate schedule, initializer, batch size, dropout, batch norm (in an expander)."""
+    c = st.columns(6, vertical_alignment="bottom")
     losses = list(PROBLEMS[problem].losses)
     loss = bound(c[0].selectbox, "Loss", losses, key="loss", on_change=restart, **initial_index("loss", losses, losses[0]))
     scheds = list(SCHEDULES)
@@ -138,7 +140,12 @@ def more_settings(problem: str) -> dict[str, Any]:
     init = bound(c[2].selectbox, "Initializer", inits, key="init", on_change=restart,
                  **initial_index("init", inits, DEFAULTS.init))
     batch = bound(c[3].slider, "Batch size", 1, 30, key="batch", on_change=restart, **initial("batch", DEFAULTS.batch_size))
-    return {"loss": loss, "schedule": schedule, "init": init, "batch_size": int(batch)}
+    dropout = bound(c[4].select_slider, "Dropout p", DROPOUTS, key="drop", format_func=_fmt, on_change=restart,
+                    **initial("drop", 0.0))
+    batchnorm = bound(c[5].checkbox, "Batch norm", key="bn", on_change=restart, **initial("bn", False),
+                      help="Normalize every hidden layer's pre-activations over the batch (z → BN → f).")
+    return {"loss": loss, "schedule": schedule, "init": init, "batch_size": int(batch), "dropout": float(dropout),
+            "batchnorm": bool(batchnorm)}
 
 
 def data_row(problem: str) -> dict[str, Any]:

@@ -36,7 +36,7 @@ def unit_pictures(net: MLP, features: Sequence[str], resolution: int = 40) -> Un
     """Φ(x), A[1], …, A[L] on the grid: what every unit outputs at every point of the plane."""
     _, _, P = plane_grid(resolution)
     Phi = feature_matrix(P, features)  # (r·r, d)
-    cache = net.forward_cache(Phi)
+    cache = net.forward_cache(Phi, train=False)  # eval mode: running batch-norm statistics, no dropout
     r = resolution
     images = [A.T.reshape(A.shape[1], r, r) for A in cache.A]  # (units, r, r) per layer
     return UnitPictures(images[0], images[1:-1], images[-1])
@@ -55,7 +55,7 @@ def layer_activations(net: MLP, Phi: Array, layer: int) -> Array:
     """A[layer] (n, units) of hidden layer ``layer`` (1-based) for inputs Φ (n, d)."""
     if not 1 <= layer < net.n_layers:
         raise ValueError(f"layer must be a hidden layer 1..{net.n_layers - 1}, got {layer}")
-    return net.forward_cache(Phi).A[layer]
+    return net.forward_cache(Phi, train=False).A[layer]
 
 
 def layer_space(net: MLP, features: Sequence[str], X: Array, layer: int, n_lines: int = 13, n_pts: int = 60) -> LayerSpace:

@@ -54,6 +54,8 @@ class PlayConfig:
     batch_size: int = 10
     regularizer: str = "none"
     reg_rate: float = 0.0
+    dropout: float = 0.0  # share of hidden units dropped in each training batch
+    batchnorm: bool = False
     points: tuple[tuple[float, float, float], ...] = ()
 
     def __post_init__(self) -> None:
@@ -73,6 +75,8 @@ class PlayConfig:
             raise ValueError(f"unknown regularizer {self.regularizer!r}; valid: {', '.join(REGULARIZERS)}")
         if not (math.isfinite(self.lr) and self.lr > 0 and math.isfinite(self.reg_rate) and self.reg_rate >= 0):
             raise ValueError("learning rate must be > 0 and the regularization rate ≥ 0")
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError(f"dropout must lie in [0, 1), got {self.dropout}")
         if len(self.points) > MAX_POINTS:
             raise ValueError(f"at most {MAX_POINTS} added points")
 
@@ -93,13 +97,15 @@ def train_config(cfg: PlayConfig):
     kw = {penalty: cfg.reg_rate} if penalty else {}
     schedule = None if cfg.schedule == "constant" else make_schedule(cfg.schedule, cfg.lr)
     return engine_train.TrainConfig(loss=cfg.loss, optimizer=cfg.optimizer, lr=cfg.lr, schedule=schedule,
-                                    batch_size=cfg.batch_size, seed=derived_seed(cfg.seed, 3), **kw)
+                                    batch_size=cfg.batch_size, dropout=cfg.dropout, seed=derived_seed(cfg.seed, 3),
+                                    **kw)
 
 
 def build_net(cfg: PlayConfig) -> MLP:
     """The network of a config, initialized from its seed."""
     output = PROBLEMS[cfg.problem].output
-    return MLP(cfg.layer_sizes, activation=cfg.activation, output=output, init=cfg.init, seed=derived_seed(cfg.seed, 2))
+    return MLP(cfg.layer_sizes, activation=cfg.activation, output=output, init=cfg.init, seed=derived_seed(cfg.seed, 2),
+               batchnorm=cfg.batchnorm)
 
 
 def build_data(cfg: PlayConfig) -> Split:
@@ -165,12 +171,13 @@ class PlayRun:
         return self.step - start
 
     def losses(self) -> tuple[float, float, list[float]]:
-        """(train loss, test loss, ‖∂L_train/∂W[l]‖ per layer) of the current weights, full data, no penalty."""
-        cfg = self.config
+        """(train loss, test loss, ‖∂L_train/∂W[l]‖ per layer) of the current weights: full data, eval mode
+        (running batch-norm statistics, no dropout), no penalty."""
+        cfg, net = self.config, self.net
         with np.errstate(all="ignore"):
-            train, grads = self.net.loss_and_grads(self.Phi_train, self.data.y_train, cfg.loss)
-            test = self.net.loss_and_grads(self.Phi_test, self.data.y_test, cfg.loss)[0] if len(self.Phi_test) else math.nan
-            norms = [float(np.linalg.norm(dW)) for dW in grads[0::2]]
+            train, grads = net.loss_and_grads(self.Phi_train, self.data.y_train, cfg.loss, train=False)
+            test = net.eval_loss(self.Phi_test, self.data.y_test, cfg.loss) if len(self.Phi_test) else math.nan
+            norms = [float(np.linalg.norm(grads[i])) for i in net.weight_index]
         return float(train), float(test), norms
 
     def _record(self) -> None:

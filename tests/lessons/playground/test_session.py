@@ -19,6 +19,8 @@ CONFIGS = {
     "momentum_schedule_regression": PlayConfig(problem="regression", dataset="gaussian bumps", loss="mse",
                                                hidden=(6, 6, 2), activation="sigmoid", optimizer="momentum", lr=0.05,
                                                schedule="step", features=("x₁", "x₂", "x₁x₂", "sin x₁"), batch_size=30),
+    "dropout_batchnorm": PlayConfig(dataset="moons", noise=0.1, hidden=(6, 4), activation="relu", init="he_normal",
+                                    optimizer="adam", lr=0.01, dropout=0.2, batchnorm=True, batch_size=16),
     "no_hidden_points": PlayConfig(dataset="circle", hidden=(), features=("x₁²", "x₂²"), lr=0.3, batch_size=1,
                                    points=((1.0, 1.0, 0.0), (-2.0, 0.5, 1.0))),
 }
@@ -32,7 +34,7 @@ def _engine_loop(cfg: PlayConfig, run: PlayRun, steps: int):
     kw = {field: cfg.reg_rate} if field else {}
     schedule = None if cfg.schedule == "constant" else make_schedule(cfg.schedule, cfg.lr)
     train(net, run.Phi_train, run.data.y_train, cfg.loss, cfg.optimizer, steps=steps, batch_size=cfg.batch_size,
-          lr=cfg.lr, schedule=schedule, seed=derived_seed(cfg.seed, 3), **kw)
+          lr=cfg.lr, schedule=schedule, dropout=cfg.dropout, seed=derived_seed(cfg.seed, 3), **kw)
     return net
 
 
