@@ -7,7 +7,7 @@ from core.engine.batchnorm import LATEX as BN_LATEX
 from core.engine.dropout import LATEX as DROPOUT_LATEX
 from core.engine.regularizers import REGULARIZERS
 from core.lessons.model_selection.batchnorm import deep_sigmoid
-from core.lessons.model_selection.capacity import bottleneck_sweep, memorization, width_sweep
+from core.lessons.model_selection.capacity import MEMO_VAL, bottleneck_sweep, memorization, width_sweep
 from core.lessons.model_selection.data import CHANCE, N_VAL
 from core.lessons.model_selection.dropout import DIAGRAMS, expected_activation, masks_for_iteration
 from core.lessons.model_selection.early_stopping import (MONITORS, CurveConfig, epoch_metrics, moving_average,
@@ -136,7 +136,8 @@ def capacity_section() -> None:
     n_train = bound(c2.slider, "Training images", 50, 300, 150, 50, key="mem_n")
     mem = _memorization(width, n_train)
     st.vega_lite_chart(cached_spec(charts.memorization, data={"memo": frames.memorization_frame(mem)}), width="stretch")
-    st.caption(f"64-{width}-10, {mem.n_params:,} parameters for {n_train} images; full-batch Adam, η = 0.01. "
+    st.caption(f"64-{width}-10, {mem.n_params:,} parameters for {n_train} images; full-batch Adam, η = 0.01; "
+               f"validated on {MEMO_VAL} images. "
                f"Shuffled labels: training accuracy {_pct(mem.shuffled_train[-1])}, validation "
                f"{_pct(mem.shuffled_val[-1])}; true labels: validation {_pct(mem.true_val[-1])}.")
     st.subheader("Information bottleneck")

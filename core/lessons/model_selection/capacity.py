@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -14,6 +14,7 @@ from core.lessons.model_selection.runs import fit
 Array = np.ndarray
 WIDTHS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
 BOTTLENECKS = (2, 4, 8, 16, 32)
+MEMO_VAL = 200  # validation images of the memorization curves
 
 
 def _config(lr: float, batch_size: int | None, seed: int) -> TrainConfig:
@@ -70,8 +71,10 @@ class Memorization:
 
 def memorization(width: int = 256, n_train: int = 150, epochs: int = 60, lr: float = 1e-2,
                  seed: int = 0) -> Memorization:
-    """64-width-10 trained full-batch on n_train digits, once with their labels and once with the labels permuted."""
-    split = digits_split(n_train, 0.0, seed=seed)
+    """64-width-10 trained full-batch on n_train digits, once with their labels and once with the labels permuted;
+    validation accuracy on the first MEMO_VAL validation images."""
+    full = digits_split(n_train, 0.0, seed=seed)
+    split = replace(full, X_val=full.X_val[:MEMO_VAL], y_val=full.y_val[:MEMO_VAL])  # evaluated every epoch: keep it small
     true = fit(split, [width], _config(lr, None, seed), epochs, seed=seed)
     shuffled = fit(shuffled_labels(split, seed), [width], _config(lr, None, seed), epochs, seed=seed)
     return Memorization(np.asarray(true.history["epoch"]), np.asarray(true.history["train_acc"]),
