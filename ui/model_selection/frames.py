@@ -74,12 +74,15 @@ def boxes_frame(runs: list[DeepRun], step: int) -> pd.DataFrame:
     """Per run and hidden layer, the quantiles of the sigmoid's input at ``step``."""
     parts = []
     for r in runs:
-        q = r.quantiles[step]
+        q = r.quantiles.get(step)
+        if q is None:  # training diverged before this step
+            continue
         df = pd.DataFrame(q, columns=["q01", "q25", "median", "q75", "q99"])
         df.insert(0, "layer", np.arange(1, len(q) + 1))
         df["run"] = "with batch norm" if r.batchnorm else "without batch norm"
         parts.append(df)
-    return pd.concat(parts, ignore_index=True)
+    columns = ["layer", "q01", "q25", "median", "q75", "q99", "run"]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
 
 
 def stats_frame(batch: np.ndarray, running: np.ndarray, every: int = 2) -> pd.DataFrame:
