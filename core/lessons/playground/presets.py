@@ -44,7 +44,7 @@ PRESETS: dict[str, Preset] = {
                    optimizer="adam", lr=0.01), 3000),
     "l1_prunes": Preset(
         "L1 prunes inputs", "With every feature on, L1 drives the weights of the useless ones to zero and keeps x₁², x₂².",
-        PlayConfig(dataset="circle", hidden=(), features=ALL_FEATURES, regularizer="L1", reg_rate=0.01, lr=0.03), 2000),
+        PlayConfig(dataset="circle", hidden=(), features=ALL_FEATURES, regularizer="L1", reg_rate=0.03, lr=0.03), 2000),
     "lr_diverges": Preset(
         "Too high a learning rate", "At η = 3 every step overshoots the valley by more than the last: the loss explodes.",
         PlayConfig(problem="regression", dataset="plane", loss="mse", hidden=(4, 2), activation="tanh", lr=3.0), 300),
