@@ -168,8 +168,8 @@ def penalty_section() -> None:
                          width="stretch")
     right.dataframe(
         {"penalty": [r.name for r in runs], f"|w| < {SMALL:g}": [_pct(r.small_share) for r in runs],
-         "w = 0 exactly": [_pct(r.zero_share) for r in runs], "training acc.": [_pct(r.train_acc) for r in runs],
-         "validation acc.": [_pct(r.val_acc) for r in runs]}, hide_index=True)
+         "w = 0": [_pct(r.zero_share) for r in runs], "train acc.": [_pct(r.train_acc) for r in runs],
+         "val. acc.": [_pct(r.val_acc) for r in runs]}, hide_index=True)
     right.caption(
         "Network 64-128-10, plain SGD η = 0.1, 20 % label noise; exact zeros have no place on the log axis and are "
         "counted in the table only. Plain L1 follows the subgradient λ·sign(w), as "
