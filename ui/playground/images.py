@@ -14,7 +14,8 @@ Array = np.ndarray
 
 # The app's colours (Okabe–Ito): class 0 and negative values blue, class 1 and positive values vermillion.
 NEGATIVE, POSITIVE, NEUTRAL = theme.NAMED["class 0"], theme.NAMED["class 1"], "#F7F7F7"
-CLASS_COLORS = [NEGATIVE, POSITIVE] + [c for c in theme.PALETTE if c not in (NEGATIVE, POSITIVE)]
+# More classes: the hues farthest from blue and vermillion first (orange would pass for vermillion).
+CLASS_COLORS = [NEGATIVE, POSITIVE, theme.GREEN, theme.PURPLE, theme.SKY, theme.ORANGE, theme.BLACK, theme.YELLOW]
 
 
 def rgb(hex_color: str) -> Array:
@@ -72,6 +73,12 @@ def png_url(pixels: Array) -> str:
 def unit_url(V: Array, scale: float = 1.0) -> str:
     """PNG of one unit's output V (r, r) on the diverging map."""
     return png_url(diverging_rgb(V, scale))
+
+
+def class_unit_url(P: Array, k: int) -> str:
+    """PNG of one softmax output P(class k) (r, r): white at 0, the class's colour at 1."""
+    white, colour = rgb(NEUTRAL), rgb(CLASS_COLORS[k])
+    return png_url((white + (colour - white) * np.clip(P, 0, 1)[..., None]).astype(np.uint8))
 
 
 def output_pixels(out: Array, problem_output: str, discrete: bool) -> Array:

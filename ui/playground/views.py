@@ -19,7 +19,7 @@ from core.lessons.playground.pictures import layer_space, two_unit_layers, unit_
 from core.lessons.playground.session import PlayConfig, PlayRun
 from ui.playground import charts as pc
 from ui.playground.controls import FULL_RERUN, RUN_KEY, STEP_KEY, add_clicked_point, step_input
-from ui.playground.images import output_pixels, png_url, unit_url
+from ui.playground.images import class_unit_url, output_pixels, png_url, unit_url
 from ui.urlstate import set_from_code
 
 STOP_KEY = "_pg_stop_playing"
@@ -50,7 +50,10 @@ def network_frames(run: PlayRun, pics, out_url: str) -> tuple[dict, dict, dict, 
     names, biases = list(cfg.features), [np.nan] * sizes[0]
     for c in range(1, last + 1):
         for j in range(sizes[c]):
-            urls.append(out_url if c == last else unit_url(pics.hidden[c - 1][small][j]))
+            if c < last:
+                urls.append(unit_url(pics.hidden[c - 1][small][j]))
+            else:  # one picture per class for softmax outputs, the output map otherwise
+                urls.append(class_unit_url(pics.output[small][j], j) if sizes[c] > 1 else out_url)
             names.append(f"output {j + 1}" if c == last else f"layer {c}, unit {j + 1}")
             biases.append(float(net.b[c - 1][j]))
     nodes = {"col": np.repeat(np.arange(len(sizes)), sizes), "row": np.concatenate(y_of), "url": urls,
