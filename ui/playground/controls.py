@@ -154,7 +154,7 @@ def data_row(problem: str) -> dict[str, Any]:
     names = datasets_for(problem)
     dataset = bound(c[0].selectbox, "Data set", names, key="data", on_change=restart,
                     help="; ".join(f"{n}: {DATASETS[n].description}" for n in names), **initial_index("data", names, names[0]))
-    classes = bound(c[1].slider, "Classes", 3, 5, key="k", on_change=restart, disabled=problem != "multiclass",
+    classes = bound(c[1].slider, "Classes", 3, 5, key="k", on_change=restart, disabled=not PROBLEMS[problem].many,
                     **initial("k", DEFAULTS.classes))
     noise = bound(c[2].slider, "Noise (%)", 0, 50, key="noise", step=5, on_change=restart, **initial("noise", 0))
     train = bound(c[3].slider, "Training data (%)", 10, 90, key="train", step=10, on_change=restart, **initial("train", 50))
@@ -176,7 +176,7 @@ def view_toggles(container) -> tuple[bool, bool]:
 
 def points_row(problem: str, classes: int) -> tuple:
     """The class a click adds, the added points (editable text, in the link) and a Clear button."""
-    k = classes if problem == "multiclass" else (2 if PROBLEMS[problem].classes else 0)
+    k = PROBLEMS[problem].n_classes(classes)
     labels = list(CLICK_LABELS[:k]) if k else ["target −1", "target +1"]
     c = st.columns([1, 3, 0.8], vertical_alignment="bottom")
     bound(c[0].selectbox, "A click on the plane adds", labels, key=CLICK_KEY)

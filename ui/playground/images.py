@@ -81,11 +81,18 @@ def class_unit_url(P: Array, k: int) -> str:
     return png_url((white + (colour - white) * np.clip(P, 0, 1)[..., None]).astype(np.uint8))
 
 
+def _signed(V: Array, discrete: bool) -> Array:
+    return diverging_rgb(np.sign(V) if discrete else V)
+
+
+# output layer → painter(out (k, r, r), discrete) -> (r, r, 3) colours
+OUTPUT_PAINTERS = {
+    "softmax": classes_rgb,
+    "sigmoid": lambda out, discrete: _signed(2.0 * out[0] - 1.0, discrete),  # P(class 1) ↦ [−1, 1]
+    "linear": lambda out, discrete: _signed(out[0], discrete),
+}
+
+
 def output_pixels(out: Array, problem_output: str, discrete: bool) -> Array:
     """(r, r, 3) colours of the network output (k, r, r): class colours for softmax, diverging otherwise."""
-    if problem_output == "softmax":
-        return classes_rgb(out, discrete)
-    V = 2.0 * out[0] - 1.0 if problem_output == "sigmoid" else out[0]  # P(class 1) ↦ [−1, 1]
-    if discrete:
-        V = np.sign(V)
-    return diverging_rgb(V)
+    return OUTPUT_PAINTERS[problem_output](out, discrete)

@@ -125,7 +125,7 @@ def layer_space_frames(run: PlayRun, layer: int) -> tuple[dict, dict]:
 
 
 def _classes(cfg: PlayConfig) -> int:
-    return cfg.n_outputs if cfg.problem == "multiclass" else (2 if PROBLEMS[cfg.problem].classes else 0)
+    return PROBLEMS[cfg.problem].n_classes(cfg.classes)
 
 
 @dataclass(frozen=True)

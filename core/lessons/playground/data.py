@@ -27,6 +27,11 @@ class Problem:
     losses: tuple[str, ...]  # engine loss names, the first is the default
     classes: bool
     latex: str  # the output layer's formula
+    many: bool = False  # k classes, k from the Classes control
+
+    def n_classes(self, k: int) -> int:
+        """Classes of this problem when the Classes control says k; 0 for regression."""
+        return k if self.many else (2 if self.classes else 0)
 
 
 PROBLEMS: dict[str, Problem] = {
@@ -34,7 +39,8 @@ PROBLEMS: dict[str, Problem] = {
     for p in (
         Problem("classification", "sigmoid", ("binary_crossentropy", "mse"), True, r"\hat{y} = \sigma(z)"),
         Problem("regression", "linear", ("mse", "half_sse"), False, r"\hat{y} = z"),
-        Problem("multiclass", "softmax", ("crossentropy",), True, r"\hat{y}_k = \mathrm{softmax}(\mathbf{z})_k"),
+        Problem("multiclass", "softmax", ("crossentropy",), True, r"\hat{y}_k = \mathrm{softmax}(\mathbf{z})_k",
+                many=True),
     )
 }
 
@@ -165,11 +171,12 @@ def make_data(name: str, n: int = 500, noise: float = 0.0, classes: int = 2, see
         raise ValueError(f"unknown data set {name!r}; valid: {', '.join(DATASETS)}")
     if not 0.0 <= noise <= 0.5:
         raise ValueError(f"noise must lie in [0, 0.5], got {noise}")
-    if DATASETS[name].problem == "multiclass" and not 2 <= classes <= 8:
+    problem = PROBLEMS[DATASETS[name].problem]
+    if problem.many and not 2 <= classes <= 8:
         raise ValueError(f"classes must lie in 2..8, got {classes}")
     if n < 4:
         raise ValueError(f"n must be at least 4, got {n}")
-    k = classes if DATASETS[name].problem == "multiclass" else 2
+    k = problem.n_classes(classes) or 2
     X, y = DATASETS[name].make(int(n), float(noise), int(k), np.random.default_rng(seed))
     X = np.clip(np.asarray(X, dtype=np.float64), -R, R)
     y = np.asarray(y, dtype=np.int64 if PROBLEMS[DATASETS[name].problem].classes else np.float64)

@@ -83,7 +83,7 @@ class PlayConfig:
     @property
     def n_outputs(self) -> int:
         """1 for binary classification and regression, k for k classes."""
-        return self.classes if self.problem == "multiclass" else 1
+        return self.classes if PROBLEMS[self.problem].many else 1
 
     @property
     def layer_sizes(self) -> list[int]:
