@@ -32,6 +32,8 @@ def dropout_dot(sizes: Sequence[int], masks: Sequence[np.ndarray]) -> str:
             color = theme.GREY if not m else theme.BLACK
             lines.append(f'    n{l}_{i} [label="{label}", shape=circle, width=0.8, fixedsize=true, fillcolor="{fill}", '
                          f'style={style}, color="{color}", fontcolor="{color}"];')
+        if n > 1:  # an invisible chain keeps the units of a layer in their order, top to bottom
+            lines.append("    " + " -> ".join(f"n{l}_{i}" for i in range(n)) + " [style=invis];")
         lines.append("  }")
     for l in range(len(sizes) - 1):
         for i in range(sizes[l]):
