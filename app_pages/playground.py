@@ -63,7 +63,7 @@ def player(cfg: PlayConfig, show_test: bool, discrete: bool) -> None:
     c[2].button("Reset", key="reset", icon=":material/restart_alt:", on_click=pg.reset, help="Back to step 0.")
     speed = bound(c[3].select_slider, "Batches per frame", pg.SPEEDS, key="speed", **pg.initial("speed", 25))
     if playing:
-        st.fragment(run_every=0.2)(live_view)(cfg, True, speed, show_test, discrete)
+        st.fragment(run_every=0.15)(live_view)(cfg, True, speed, show_test, discrete)
     else:
         live_view(cfg, False, speed, show_test, discrete)
 
