@@ -59,22 +59,19 @@ def _formula(init: str, width: int) -> None:
     st.caption(f"σ = {INITIALIZERS[init].std(width, width):.4g} for fan_in = fan_out = {width}")
 
 
-# --- 1. signal through depth -----------------------------------------------------------------------
-st.header("Signal through depth")
-st.markdown(
-    "One batch of standard-normal inputs goes forward through equally wide layers "
-    "($\\text{fan\\_in} = \\text{fan\\_out}$ = width, a 10-class softmax on top) and its gradient comes "
-    "back: the boxes show how the activations $a^{(l)}$ and "
-    "the gradients $\\partial\\mathcal{L}/\\partial a^{(l)}$ are spread in each layer, the lines their standard "
-    "deviation on a log axis. Under ReLU, He's $\\sigma = \\sqrt{2/\\text{fan\\_in}}$ keeps both lines flat, while "
-    "Glorot's $\\sigma = \\sqrt{2/(\\text{fan\\_in} + \\text{fan\\_out})}$ is made for tanh: here it has half "
-    "He's variance, so the signal loses half its variance at every layer, and `normal_small` wipes it out within "
-    "a few layers. Switch on A/B to compare two set-ups on the very same inputs and seed."
-)
-
-
 @st.fragment
 def signal_section() -> None:
+    st.header("Signal through depth")
+    st.markdown(
+        "One batch of standard-normal inputs goes forward through equally wide layers "
+        "($\\text{fan\\_in} = \\text{fan\\_out}$ = width, a 10-class softmax on top) and its gradient comes "
+        "back: the boxes show how the activations $a^{(l)}$ and "
+        "the gradients $\\partial\\mathcal{L}/\\partial a^{(l)}$ are spread in each layer, the lines their standard "
+        "deviation on a log axis. Under ReLU, He's $\\sigma = \\sqrt{2/\\text{fan\\_in}}$ keeps both lines flat, while "
+        "Glorot's $\\sigma = \\sqrt{2/(\\text{fan\\_in} + \\text{fan\\_out})}$ is made for tanh: here it has half "
+        "He's variance, so the signal loses half its variance at every layer, and `normal_small` wipes it out within "
+        "a few layers. Switch on A/B to compare two set-ups on the very same inputs and seed."
+    )
     c1, c2, c3, c4 = st.columns(4)
     depth = bound(c1.slider, "Depth (hidden layers)", 2, 30, 20, key="depth")
     width = bound(c2.select_slider, "Width (units per layer)", WIDTHS, value=256, key="width")
@@ -127,21 +124,16 @@ def _describe(report: SignalReport) -> None:
                    + (f" · dead units: {dead:.0%}" if dead else ""))
 
 
-signal_section()
-
-# --- 2. symmetry ---------------------------------------------------------------------------------
-st.header("Symmetry: why not start from zero?")
-st.markdown(
-    "If all weights of a layer start equal, every unit in it computes the same activation, gets the same gradient "
-    "and takes the same step, so the layer acts like a single unit however wide it is. Below, a net with two "
-    "hidden layers of 6 units learns a toy set by plain gradient descent from a constant start and from random "
-    "weights: identical columns in a heatmap are units that are still clones. With $W = 0$ and tanh or ReLU even "
-    "the hidden weights' gradients are exactly zero, so nothing moves at all."
-)
-
-
 @st.fragment
 def symmetry_section() -> None:
+    st.header("Symmetry: why not start from zero?")
+    st.markdown(
+        "If all weights of a layer start equal, every unit in it computes the same activation, gets the same gradient "
+        "and takes the same step, so the layer acts like a single unit however wide it is. Below, a net with two "
+        "hidden layers of 6 units learns a toy set by plain gradient descent from a constant start and from random "
+        "weights: identical columns in a heatmap are units that are still clones. With $W = 0$ and tanh or ReLU even "
+        "the hidden weights' gradients are exactly zero, so nothing moves at all."
+    )
     c1, c2, c3 = st.columns(3)
     start = bound(c1.selectbox, "Symmetric start", [CONSTANT, "zeros"], key="sym")
     value = bound(c1.slider, "Constant c (W = c)", -1.0, 1.0, 0.5, 0.05, key="c", disabled=start != CONSTANT)
@@ -166,20 +158,15 @@ def symmetry_section() -> None:
         st.vega_lite_chart(spec=chart_spec(loss_curves, curves, "start", "Training loss"), width="stretch")
 
 
-symmetry_section()
-
-# --- 3. training race ------------------------------------------------------------------------------
-st.header("Training race")
-st.markdown(
-    "The same network (hidden layers of 32 units, as many as the slider says), the same data, the same seed and "
-    "the same optimizer — only the initial weights differ. A good start makes the loss drop at once; zeros and "
-    "tiny weights leave the network stuck at the loss of a coin flip ($\\ln 2 \\approx 0.69$), and huge "
-    "weights can make plain SGD diverge within a few steps."
-)
-
-
 @st.fragment
 def race_section() -> None:
+    st.header("Training race")
+    st.markdown(
+        "The same network (hidden layers of 32 units, as many as the slider says), the same data, the same seed and "
+        "the same optimizer — only the initial weights differ. A good start makes the loss drop at once; zeros and "
+        "tiny weights leave the network stuck at the loss of a coin flip ($\\ln 2 \\approx 0.69$), and huge "
+        "weights can make plain SGD diverge within a few steps."
+    )
     defaults = ["zeros", "normal_small", "normal_large", "glorot_normal", "he_normal"]
     inits = bound(st.multiselect, "Initializers in the race", INITS, default=defaults, key="race")
     c1, c2, c3, c4, c5 = st.columns(5)
@@ -207,22 +194,27 @@ def race_section() -> None:
     }), hide_index=True, width="stretch")
 
 
-race_section()
+def transfer_section() -> None:
+    """Transfer learning, with a link to the page that does it for real."""
+    st.header("Transfer learning: the best initialization is a trained network")
+    st.markdown(
+        "Instead of random numbers we can start from weights that another network already learned on a related task. "
+        "The early layers of such a network detect generic patterns (edges, textures, strokes), so they are a far better "
+        "starting point than noise: we copy them, keep them frozen or fine-tune them with a small learning rate, and "
+        "train only a new output layer for our own classes. This works when the old task resembles the new one; weights "
+        "learned on large, varied data sets transfer best."
+    )
+    fashion = next(p for p in PAGES if p.url_path == "fashion-mnist")
+    if fashion.exists:
+        try:
+            st.page_link(fashion.file, label="Try it for real on the Fashion-MNIST trainer page", icon=fashion.icon)
+        except StreamlitAPIException:  # this page runs on its own, outside the app's navigation (tests)
+            st.markdown(f"Try it for real on the [Fashion-MNIST trainer page](/{fashion.url_path}).")
+    else:
+        st.caption("The Fashion-MNIST trainer page (coming soon) does this for real.")
 
-# --- 4. transfer learning --------------------------------------------------------------------------
-st.header("Transfer learning: the best initialization is a trained network")
-st.markdown(
-    "Instead of random numbers we can start from weights that another network already learned on a related task. "
-    "The early layers of such a network detect generic patterns (edges, textures, strokes), so they are a far better "
-    "starting point than noise: we copy them, keep them frozen or fine-tune them with a small learning rate, and "
-    "train only a new output layer for our own classes. This works when the old task resembles the new one; weights "
-    "learned on large, varied data sets transfer best."
-)
-fashion = next(p for p in PAGES if p.url_path == "fashion-mnist")
-if fashion.exists:
-    try:
-        st.page_link(fashion.file, label="Try it for real on the Fashion-MNIST trainer page", icon=fashion.icon)
-    except StreamlitAPIException:  # this page runs on its own, outside the app's navigation (tests)
-        st.markdown(f"Try it for real on the [Fashion-MNIST trainer page](/{fashion.url_path}).")
-else:
-    st.caption("The Fashion-MNIST trainer page (coming soon) does this for real.")
+
+signal_section()
+symmetry_section()
+race_section()
+transfer_section()

@@ -8,6 +8,7 @@ The fixtures built on this (``server``, ``fresh_server``, ``browser``) live in c
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -17,6 +18,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlparse
 
 import numpy as np
 import pytest
@@ -51,13 +53,14 @@ def write_small_fashion_npz(path: Path, per_class: int = 30) -> Path:
 
 
 @contextmanager
-def serve_app(env: dict[str, str] | None = None, timeout: float = 60.0) -> Iterator[str]:
-    """Run `streamlit run app.py` on a free loopback port until the block ends; yields its base URL."""
+def serve_app(env: dict[str, str] | None = None, timeout: float = 60.0, script: Path | None = None) -> Iterator[str]:
+    """Run `streamlit run app.py` (or ``script``, from its folder) on a free loopback port until the block ends;
+    yields its base URL."""
     port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.address",
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script or "app.py"), "--server.headless", "true", "--server.address",
            "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none"]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE,
+    proc = subprocess.Popen(cmd, cwd=script.parent if script else ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
@@ -98,15 +101,23 @@ def chromium_browser():
             browser.close()
 
 
-def is_console_error(message) -> bool:
-    """A console error, except the frontend's own probe for a base path on deep links.
+# Streamlit's frontend, opened at /<page>, first asks /<page>/_stcore/health and /<page>/_stcore/host-config (404)
+# before falling back to the root: upstream streamlit/streamlit#7074, not fixable from an app (the frontend decides
+# before any app code runs; tests/browser/test_deep_links.py shows a bare two-page app does the same). Exactly these
+# two requests, one path segment deep, are not counted as the page's console errors.
+STREAMLIT_DEEP_LINK_PROBES = re.compile(r"^/[^/]+/_stcore/(health|host-config)$")
 
-    Opened at /activations, Streamlit's frontend first asks /activations/_stcore/health and
-    /activations/_stcore/host-config (404), then falls back to the root; that is its design, not a fault of the app.
-    """
+
+def is_streamlit_deep_link_probe(url: str, text: str) -> bool:
+    """Whether a console message is one of the two 404s of Streamlit's base-path probe on a deep link."""
+    return "404" in text and bool(STREAMLIT_DEEP_LINK_PROBES.match(urlparse(url).path))
+
+
+def is_console_error(message) -> bool:
+    """A console error, except the two 404s of Streamlit's base-path probe on a deep link (and nothing else)."""
     if message.type != "error":
         return False
-    return not ("/_stcore/" in message.location.get("url", "") and "404" in message.text)
+    return not is_streamlit_deep_link_probe(message.location.get("url", ""), message.text)
 
 
 def collect_errors(page) -> list[str]:

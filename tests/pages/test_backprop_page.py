@@ -4,7 +4,6 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.browser_support import ROOT
-from tests.browser_support import CHART, IDLE
 from core.lessons.backprop.walkthrough import MAZUR, default_numbers, params_from_rows, walkthrough
 from ui.backprop.inputs import format_numbers, parse_numbers
 
@@ -146,44 +145,3 @@ def test_architecture_count_follows_the_sliders(layers, expected):
     at = _page()
     at.slider(key="layers").set_value(layers).run()
     assert _metrics(at)["Parameters"] == expected  # 5-5: 25 + 5; 5-6×6-5: 30 + 5·36 + 30 weights + 6·6 + 5 biases
-
-
-@pytest.mark.browser
-def test_stepping_and_a_typo_in_chromium(server, browser):
-    """In a real browser: Next/Back move the step and the URL, a typo shows a message, no console errors."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    errors: list[str] = []
-    # Streamlit's frontend probes /<page>/_stcore/... before the root path; those 404s are not the page's
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "/_stcore/" not in
-            m.location.get("url", "") else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    try:
-        page.goto(f"{server}/backprop?step=loss", wait_until="domcontentloaded")
-        page.wait_for_selector(IDLE, timeout=120_000)
-        page.wait_for_selector(CHART, timeout=60_000)
-        page.get_by_role("button", name="Next ▶").click()
-        page.wait_for_url("**step=dw5**", timeout=30_000)
-        page.wait_for_selector(IDLE, timeout=60_000)
-        page.wait_for_function("document.body.innerHTML.includes('0.082167041')", timeout=30_000)  # ∂E/∂w5
-        page.get_by_role("button", name="◀ Back").click()
-        page.wait_for_url("**step=loss**", timeout=30_000)
-        page.wait_for_selector(IDLE, timeout=60_000)
-        hidden = page.locator('[data-testid="stSelectbox"]').filter(has_text="Hidden units").get_by_role("combobox")
-        hidden.focus()
-        hidden.press("ArrowDown")  # opens the list (a click right after a fragment rerun may only focus it)
-        page.get_by_role("option", name="3", exact=True).click()
-        page.wait_for_url("**nh=3**", timeout=30_000)
-        page.wait_for_selector(IDLE, timeout=60_000)
-        page.get_by_role("button", name="Reset to Mazur's example").click()
-        page.wait_for_function("!window.location.search.includes('nh=')", timeout=30_000)
-        page.wait_for_selector(IDLE, timeout=60_000)
-        assert page.locator('[data-testid="stAlertContentWarning"]').count() == 0  # no false "invalid link" notice
-        box = page.locator('[data-testid="stTextInput"]').filter(has_text="Inputs x").locator("input")
-        box.fill("0.05, oops")
-        box.press("Enter")
-        page.wait_for_selector('[data-testid="stAlertContentError"]', timeout=30_000)
-        assert "is not a number" in page.locator('[data-testid="stAlertContentError"]').first.inner_text()
-        assert page.locator('[data-testid="stException"]').count() == 0
-        assert errors == [], errors
-    finally:
-        page.close()
