@@ -41,16 +41,16 @@ class LectureRun:
 
 LECTURE_RUNS: dict[str, LectureRun] = {
     "lecture": LectureRun(
-        "The lecture's 784-512-512-10 network, RMSprop η = 0.001, 15 epochs",
+        "the lecture's 784-512-512-10, RMSprop η = 0.001",
         ("--preset", "lecture", "--epochs", "15", "--seed", "0"), 0.8579, "Model selection (figure 21)",
     ),
     "new-model": LectureRun(
-        "The lecture's 'New model': 265-64-32, BatchNorm + Dropout(0.5), RMSprop η = 0.001, 10 epochs",
+        "the lecture's 'New model': 265-64-32, BatchNorm + Dropout(0.5), RMSprop",
         ("--preset", "regularized", "--lr", "0.001", "--schedule", "constant", "--epochs", "10", "--seed", "0"),
         0.8737, "New model (figure 23)",
     ),
     "best": LectureRun(
-        "Our best MLP: 1024-1024, BatchNorm + Dropout(0.3), AdamW, cosine restarts, 20 epochs (no time budget)",
+        "our best MLP: 1024-1024, BatchNorm + Dropout(0.3), AdamW, cosine restarts",
         ("--preset", "best", "--max-seconds", "0", "--seed", "0"), None, "–",
     ),
 }

@@ -71,16 +71,22 @@ def parse_list(text: str, cast: type, what: str) -> tuple:
         raise ValueError(f"{what}: write numbers separated by commas, e.g. `512, 512` (got `{text}`)") from None
 
 
-def device_picker(column: Any) -> str:
-    """Device select with only the devices torch sees; a link asking for a missing one gets a notice and the CPU."""
+def missing_device_notice() -> str | None:
+    """A link asking for a device this server lacks: switch the Device control to the CPU and say why (else None)."""
     from core.trainer.models import available_devices  # torch: imported when the builder is drawn
 
-    here = available_devices()
     asked = st.query_params.get("device")
-    if asked in DEVICES and asked not in ("auto", *here) and st.session_state.get("device") != "cpu":
+    if asked in DEVICES and asked not in ("auto", *available_devices()) and st.session_state.get("device") != "cpu":
         set_from_code("device", "cpu")
-        st.warning(f"The link asks for device `{asked}`, but this server has no {NAMES[asked]}: training uses the "
-                   "CPU.", icon=":material/link_off:")  # fmt: skip
+        return f"The link asks for device `{asked}`, but this server has no {NAMES[asked]}: training uses the CPU."
+    return None
+
+
+def device_picker(column: Any) -> str:
+    """Device select offering only the devices torch sees here."""
+    from core.trainer.models import available_devices
+
+    here = available_devices()
     return bound(column.selectbox, "Device", ["auto", *here], key="device",
                  help=f"this server has: {', '.join(NAMES[d] for d in here)}; auto picks the first GPU, else the CPU")
 
@@ -122,6 +128,9 @@ def model_builder() -> tuple[TrainConfig | None, str | None]:
     patience = bound(c4.slider, "Patience (epochs)", 1, 10, 3, key="patience", disabled=not es)
     restore = bound(c5.toggle, "Restore best", key="restore", value=d["restore"], disabled=not es,
                     help="at the end, go back to the weights of the best epoch (marked on the curves)")
+    notice = missing_device_notice()
+    if notice:
+        st.warning(notice, icon=":material/link_off:")
     with st.expander("Data and device"):
         c1, c2, c3, c4 = st.columns(4)
         scale = bound(c1.toggle, "Scale inputs to [0, 1]", key="scale", value=True,

@@ -210,10 +210,10 @@ def lecture_table(runs: dict[str, Any]) -> None:
             continue
         val = [h["val_accuracy"] for h in run.history if h["val_accuracy"] == h["val_accuracy"]]
         lecture = about.get("lecture_max_val_accuracy")
-        rows.append({"run": name, "what": about.get("title", ""), "lecture: max val acc": "–" if lecture is None else f"{lecture:.4f}",
+        rows.append({"run": name, "lecture: max val acc": "–" if lecture is None else f"{lecture:.4f}",
                      "ours: max val acc": f"{max(val):.4f}" if val else "–",
                      "ours: test acc": f"{run.metrics['test_accuracy']:.4f}" if run.metrics.get("test_accuracy") else "–",
-                     "epochs": len(run.history)})  # fmt: skip
+                     "epochs": len(run.history), "what": about.get("title", "")})  # fmt: skip
     if rows:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
