@@ -148,6 +148,8 @@ def bound(widget: Callable[..., Any], label: str, *args: Any, key: str, **kwargs
         if raw:
             clamped = _clamp_link(key, raw, limits)
     value = widget(label, *args, key=key, bind="query-params", **kwargs)
+    if isinstance(value, float) and value == 0.0:
+        value = 0.0  # a link's "-0" gives -0.0, which NumPy rejects as a negative scale
     format_func = kwargs.get("format_func") or str  # option widgets put the formatted label in the URL
     if raw and not url_value_accepted(raw, value, format_func):
         asked = f"`{key}={'&'.join(raw)}`"

@@ -7,6 +7,8 @@ is one page, one seed, and raises AssertionError with the offending link or the 
 from __future__ import annotations
 
 import random
+import sys
+import types
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
@@ -68,10 +70,10 @@ def _params(known: list[Widget]) -> hs.SearchStrategy[dict]:
     return hs.tuples(known_part, unknown).map(lambda t: {**t[1], **t[0]})
 
 
-def fuzz_links(page: int, seed_: int, examples: int) -> int:
-    """``examples`` random links to PAGES[page]: none raises, every value the page does not show as asked gets a
+def fuzz_links(page: str, seed_: int, examples: int) -> int:
+    """``examples`` random links to the page at URL path ``page``: none raises, every value the page does not show as asked gets a
     notice naming its key. Returns how many links were tried."""
-    info = PAGES[page]
+    info = page_info(page)
     first = open_page(info)
     assert not first.exception, exceptions(first)
     known = describe(first)
@@ -136,9 +138,7 @@ def _change(widget, rng: random.Random, first_values: dict) -> str:
                             if v is not None])
         value = min(max(value, widget.min if widget.min is not None else value), widget.max if widget.max is not None else value)
         widget.set_value(value)
-    elif kind == "selectbox":
-        widget.select_index(rng.randrange(len(widget.options)))
-    elif kind in ("radio", "select_slider"):
+    elif kind in ("selectbox", "radio", "select_slider"):  # by value: AppTest formats select_index's label again
         widget.set_value(_raw(widget, rng.choice(widget.options)))
     elif kind == "multiselect":
         picks = rng.sample(widget.options, rng.randint(0, min(3, len(widget.options))))
@@ -152,10 +152,10 @@ def _change(widget, rng: random.Random, first_values: dict) -> str:
 CHANGEABLE = OPTION_KINDS + ("slider", "number_input", "checkbox", "toggle", "text_input", "text_area", "button")
 
 
-def random_walk(page: int, seed_: int, changes: int) -> int:
-    """``changes`` random control changes on PAGES[page] in random order, 1 to 4 per rerun (as when a user is
+def random_walk(page: str, seed_: int, changes: int) -> int:
+    """``changes`` random control changes on the page at URL path ``page`` in random order, 1 to 4 per rerun (as when a user is
     faster than the server); no run may raise. Returns how many changes were made."""
-    info = PAGES[page]
+    info = page_info(page)
     rng = random.Random(seed_)
     at = open_page(info)
     assert not at.exception, exceptions(at)
@@ -174,11 +174,31 @@ def random_walk(page: int, seed_: int, changes: int) -> int:
     return len(done)
 
 
+def page_info(url_path: str):
+    """The page by its URL path (workers may import the page table later than the main process)."""
+    return next(p for p in PAGES if p.url_path == url_path)
+
+
+def _ready(_: int) -> bool:
+    return True
+
+
 def workers() -> ProcessPoolExecutor:
-    """Two worker processes (the CI machine's cores), each with its own warm page caches."""
-    return ProcessPoolExecutor(max_workers=2, mp_context=get_context("spawn"))
+    """Two worker processes (the CI machine's cores), each with its own warm page caches.
+
+    They start at once, under a bare ``__main__``: a spawned child re-runs the parent's main module, and after an
+    ``AppTest.from_function`` that is the test's generated script.
+    """
+    pool = ProcessPoolExecutor(max_workers=2, mp_context=get_context("spawn"))
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        assert all(pool.map(_ready, range(2)))
+    finally:
+        sys.modules["__main__"] = main
+    return pool
 
 
-def share_out(pool: ProcessPoolExecutor, task: Callable[[int, int, int], int], jobs: list[tuple[int, int, int]]) -> list[int]:
+def share_out(pool: ProcessPoolExecutor, task: Callable[[str, int, int], int], jobs: list[tuple[str, int, int]]) -> list[int]:
     """``task(*job)`` for every job, on the pool's workers; results in job order."""
     return list(pool.map(task, *zip(*jobs)))

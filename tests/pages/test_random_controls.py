@@ -14,7 +14,7 @@ CHANGES = 500
 SEEDS = (7, 8)  # two walks per page, one per worker
 
 
-@pytest.mark.parametrize("page", range(len(PAGES)), ids=PAGE_IDS)
+@pytest.mark.parametrize("page", [p.url_path for p in PAGES], ids=PAGE_IDS)
 def test_random_control_changes_never_raise(page, page_workers):
     done = share_out(page_workers, random_walk, [(page, s, CHANGES // len(SEEDS)) for s in SEEDS])
     assert sum(done) >= CHANGES, done

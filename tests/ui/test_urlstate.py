@@ -132,3 +132,10 @@ def test_an_empty_default_is_named_as_such_not_as_none():
     at = _run_ranged({"x0": "banana"})
     assert len(at.warning) == 1
     assert "None" not in at.warning[0].value and "leaving it empty (its default)" in at.warning[0].value
+
+
+def test_a_negative_zero_link_is_plain_zero():
+    """`?noise=-0` gave -0.0, which NumPy rejects as a negative scale (the home page crashed; found by the fuzzer)."""
+    at = _run_ranged({"x0": "-0"})
+    assert not at.exception
+    assert at.markdown[-1].value == "state: 100 10 0.1 0.0"
