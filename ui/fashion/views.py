@@ -14,7 +14,7 @@ import streamlit as st
 
 from core.trainer.data import CLASS_NAMES
 from ui.fashion import charts as fc
-from ui.urlstate import bound
+from ui.urlstate import bound, set_from_code
 
 FIRST_LOSS_HELP = (
     "The mean training loss over the first epoch. The lecture's loop printed 2.35 here because it fed raw pixel "
@@ -231,7 +231,10 @@ def replay_view(images: np.ndarray | None = None) -> RunRecord | None:
                 "--epochs 15 --save runs/lecture` (the page lists the app's `runs/` folder, or `FASHION_RUNS_DIR`).")  # fmt: skip
         return None
     names = list(runs)
-    name = bound(st.selectbox, "Saved run", names, key="replay_run",
+    def to_last_epoch() -> None:  # another run opens at its end, not at the old run's epoch
+        set_from_code("replay_epoch", max(1, len(runs[st.session_state["replay_run"]].history)))
+
+    name = bound(st.selectbox, "Saved run", names, key="replay_run", on_change=to_last_epoch,
                  help="the lecture's runs ship with the app; runs saved with the CLI's `--save runs/NAME` follow")  # fmt: skip
     run = record_of_saved(runs[name], images)
     n = len(run.history)
