@@ -5,6 +5,9 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
+from ui.charts import theme
+from ui.charts.diagrams import graphviz_chart
+
 from ui.lecture.controls import MAX_CONTROLS, Controls
 from ui.lecture.export import to_png, to_svg
 from ui.lecture.figure import Figure
@@ -32,7 +35,7 @@ def draw_figure(figure: Figure) -> None:
         st.vega_lite_chart(figure.vega, width="content" if fixed else "stretch")
     else:  # Graphviz has no title of its own: the figure's title goes above it, at chart-title size
         st.html(f'<p class="lecture-figure-title">{html.escape(figure.title)}</p>')
-        st.graphviz_chart(figure.dot, width="stretch", height=FIGURE_PX - 40)
+        graphviz_chart(figure.dot, width="stretch", height=FIGURE_PX - 40)
 
 
 def footer(scene: Scene, figure: Figure, controls: Controls) -> None:
@@ -53,6 +56,7 @@ def footer(scene: Scene, figure: Figure, controls: Controls) -> None:
     st.markdown(f"Short link: `{short_link(scene)}`")
 
 
+theme.use_scale("lecture")  # every chart and diagram of this run at projector size (≥ 20 px / ≥ 18 px)
 hide_chrome()
 scene = current_scene()
 top_bar(scene)
