@@ -182,4 +182,7 @@ def forget_code_writes() -> None:
 
 def share_hint() -> None:
     """One line telling the user that the URL holds the current view."""
+    from ui.lecture.share import copy_link_button  # the visible "Copy link" button every page shares
+
+    copy_link_button()
     st.caption(":material/link: The address bar holds every setting on this page: copy it to share this exact view.")
