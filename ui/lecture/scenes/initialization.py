@@ -49,6 +49,9 @@ def signal(c: Controls) -> Figure:
     reports = {f"{act} · {init}": r for init, r in _signals(act, depth).items()}
     title = f"Std of the activations per layer ({act}, 256 units per layer)"
     spec = chart_spec(std_lines, std_frame(reports, ACTIVATIONS_LABEL), title, True, height=FIGURE_PX - 170)
+    legend = spec.get("encoding", {}).get("color", {}).get("legend")
+    if isinstance(legend, dict):  # beside the plot, not above it: the lines get the screen's height
+        legend.update(orient="right", direction="vertical")
     return Figure(title, vega=lecture_spec(spec, FIGURE_PX))
 
 
