@@ -19,7 +19,7 @@ from core.engine.dropout import check_rate, dropout_backward, dropout_forward, d
 from core.engine.initializers import get_initializer
 from core.engine.losses import LOSSES, Loss, class_labels, get_loss
 from core.engine.outputs import OUTPUTS, Output, get_output
-from core.engine.passes import Backward, ForwardCache, as_rng, check_params, check_sizes, layer_slots
+from core.engine.passes import Backward, ForwardCache, as_rng, check_params, check_sizes
 from core.engine.regularizers import REGULARIZERS
 
 Array = np.ndarray
