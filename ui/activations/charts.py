@@ -91,8 +91,7 @@ def function_panel(curve: ActivationCurve, probe_z: float, probe: tuple[float, f
     if curve.name == "leaky_relu" and leaky_slope != LEAKY_SLOPE:
         stretch = np.where(curve.z > 0, 1.0, leaky_slope / LEAKY_SLOPE)  # the picture's slope for z ≤ 0
         shown = (f * stretch, df * stretch)
-        subtitle.append(f"drawn with slope {leaky_slope:g} for z < 0 to make it visible; the network uses "
-                        f"{LEAKY_SLOPE:g}")
+        subtitle.append(f"drawn: slope {leaky_slope:g} for z < 0 (to see it); the net: {LEAKY_SLOPE:g}")
     curves = pd.DataFrame({"z": np.r_[curve.z, curve.z], "value": np.r_[shown[0], shown[1]],
                            "curve": [F_LABEL] * len(curve.z) + [DF_LABEL] * len(curve.z)})
     bands = pd.DataFrame(list(curve.saturated), columns=["z0", "z1"], dtype=float)
