@@ -30,13 +30,13 @@ def new_lecture_page(browser_or_context):
 
 
 def title(page) -> str:
-    return page.locator("h1.lecture-title").inner_text().strip()
+    return page.locator('[data-testid="stHeading"] h1').inner_text().strip()
 
 
 def wait_drawn(page, scene_title: str, timeout: float = 60.0) -> None:
     """Until the script is idle, the slide title is ``scene_title`` and the scene's figure (or question) is drawn."""
     page.wait_for_function(
-        """([t, drawn]) => { const h = document.querySelector('h1.lecture-title');
+        """([t, drawn]) => { const h = document.querySelector('[data-testid="stHeading"] h1');
              const app = document.querySelector('[data-testid="stApp"]');
              return h && h.innerText.trim() === t && app && app.dataset.testScriptState === 'notRunning'
                     && (document.querySelector(drawn) || document.querySelector('.lecture-question')); }""",

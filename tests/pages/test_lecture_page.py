@@ -26,7 +26,7 @@ def _open(params: dict | None = None) -> AppTest:
 
 
 def _title(at: AppTest) -> str:
-    return next(h.proto.body for h in at.get("html") if 'class="lecture-title"' in h.proto.body)
+    return at.title[0].value
 
 
 def _specs(at: AppTest) -> list[dict]:

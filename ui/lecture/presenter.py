@@ -20,7 +20,7 @@ CHROME_CSS = """
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
 [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"] { display: none !important; }
 [data-testid="stMainBlockContainer"] { padding: 0.5rem 1.6rem 2rem 1.6rem !important; max-width: 100% !important; }
-h1.lecture-title { font-size: 2rem; font-weight: 700; line-height: 1.15; margin: 0; padding: 0; }
+[data-testid="stHeading"] h1 { font-size: 2rem; line-height: 1.15; margin: 0; padding: 0; }
 .lecture-count { font-size: 1.05rem; color: #4b5563; }
 .lecture-figure-title { font-size: 24px; font-weight: 700; margin: 0; }
 .lecture-text { font-size: 1.15rem; line-height: 1.4; margin: 0; }
@@ -106,7 +106,7 @@ def top_bar(scene: Scene) -> None:
     """Slide title, scene number, ◀ ▶ and the list to jump to any scene, in one row."""
     i = SCENE_LIST.index(scene)
     title, prev, nxt, jump = st.columns([6.2, 1.1, 1.3, 3.2], vertical_alignment="center")
-    title.html(f'<h1 class="lecture-title">{html.escape(scene.title)}</h1>')
+    title.title(scene.title, anchor=False)
     prev.button("◀", key=PREV_KEY, on_click=_step, args=(scene, -1), disabled=i == 0, shortcut="Left",
                 help="Previous scene (← or PageUp)", width="stretch")
     reveal = pending_question(scene)
