@@ -114,7 +114,7 @@ def _gradient_builder(height: int) -> alt.Chart:
     chart = chart.mark_line(strokeWidth=2.5, point=True, clip=True).encode(
         y=alt.Y("gradient norm:Q", title="‖∂L/∂W⁽ˡ⁾‖ (log scale)", scale=alt.Scale(type="log"),
                 axis=alt.Axis(format=".0e")),
-        strokeDash=alt.StrokeDash("activation:N", legend=None),
+        strokeDash=alt.StrokeDash("activation:N", title=None),
         tooltip=["activation:N", "layer:Q", alt.Tooltip("gradient norm:Q", format=".3e")])
     chart.data = alt.NamedData(name="flows")
     return chart
@@ -156,7 +156,7 @@ def dead_units_chart(flows: Sequence[LayerFlow], *, height: int = 300) -> Spec:
 # --- 3. dying ReLU ------------------------------------------------------------------------------------
 def _dying_builder(which: str, height: int) -> alt.Chart:
     typed = ["activation:N", "step:Q"]
-    dash = alt.StrokeDash("activation:N", legend=None)
+    dash = alt.StrokeDash("activation:N", title=None)
     if which == "inactive":
         chart = line_chart(pd.DataFrame({"step": [0], "inactive": [0.0], "activation": ["x"]}), "step", "inactive",
                            "activation", height=height).encode(
