@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from ui.lecture.registry import SCENE_LIST, SCENES, Scene
 
@@ -70,7 +71,11 @@ def current_scene() -> Scene:
 
 def go(scene_id: str) -> None:
     """Show another scene: its id alone in the address (its controls start from their defaults)."""
-    st.query_params.clear()
+    for key in list(st.query_params):
+        try:  # a parameter bound to a widget of the old scene can't be removed from code; it goes with its widget
+            del st.query_params[key]
+        except StreamlitAPIException:
+            pass
     st.query_params[SCENE_PARAM] = scene_id
 
 
