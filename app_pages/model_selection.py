@@ -13,6 +13,7 @@ from core.lessons.model_selection.dropout import DIAGRAMS, expected_activation, 
 from core.lessons.model_selection.early_stopping import (MONITORS, CurveConfig, epoch_metrics, moving_average,
                                                          training_curves)
 from core.lessons.model_selection.penalties import SMALL, compare_penalties, weight_decay_vs_l2
+from ui.charts.diagrams import graphviz_chart
 from ui.charts.spec import cached_spec
 from ui.model_selection import charts, frames
 from ui.model_selection.diagram import dropout_dot
@@ -202,7 +203,7 @@ def dropout_section() -> None:
     iteration = bound(c3.slider, "Iteration", 1, 100, 3, key="it")
     sizes = DIAGRAMS[shape]
     left, right = st.columns([1, 1])
-    left.graphviz_chart(dropout_dot(sizes, masks_for_iteration(sizes, p, iteration)), width="stretch")
+    graphviz_chart(dropout_dot(sizes, masks_for_iteration(sizes, p, iteration)), left, width="stretch")
     right.markdown("Grey, dashed: units dropped in this iteration (×0); the others pass $a_j/(1-p)$ on. "
                    "Move the iteration for a new mask.")
     a = bound(right.slider, "An activation a", 0.0, 2.0, 0.8, 0.1, key="a")
