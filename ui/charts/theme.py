@@ -136,7 +136,3 @@ def as_dict() -> dict[str, Any]:
     """The current sizes as a plain dict (for notes and tests)."""
     return asdict(sizes())
 
-
-def projector_config(spec: dict) -> dict:
-    """Old name of ``style`` for dict specs (kept while the chart modules move over)."""
-    return style(spec)

@@ -109,6 +109,12 @@ def first_divergence(surface: Surface, points: np.ndarray) -> np.ndarray:
     return np.where(bad.any(axis=0), bad.argmax(axis=0), -1)
 
 
+def first_reach(surface: Surface, loss: np.ndarray, tol: float) -> int | None:
+    """The first step s with f(w_s) − f* < tol (NaN after a divergence never counts), or None."""
+    hits = np.flatnonzero(np.nan_to_num(loss - surface.min_value, nan=np.inf) < tol)
+    return int(hits[0]) if hits.size else None
+
+
 def check_run(steps: int, start: Sequence[float]) -> np.ndarray:
     """Validate a race's step count (1 … MAX_STEPS) and 2-D start point; the start as an array."""
     if not (isinstance(steps, (int, np.integer)) and 1 <= steps <= MAX_STEPS):

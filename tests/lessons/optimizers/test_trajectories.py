@@ -221,3 +221,13 @@ def test_bad_input_raises_clear_valueerror(kwargs, match):
     args = {"surface": BEALE, "specs": LECTURE[:1], "start": BEALE.start, "steps": 10, **kwargs}
     with pytest.raises(ValueError, match=match):
         race(**args)
+
+
+def test_first_reach_is_the_first_step_within_tol_of_the_minimum_and_ignores_nan():
+    from core.lessons.optimizers.trajectories import first_reach
+    surface = SURFACES["beale"]
+    f_star = surface.min_value
+    loss = np.array([1.0, 0.1, f_star + 5e-4, f_star + 1e-5, np.nan])
+    assert first_reach(surface, loss, 1e-3) == 2
+    assert first_reach(surface, loss, 1e-6) is None
+    assert first_reach(surface, np.array([np.nan, np.nan]), 1e-3) is None

@@ -10,7 +10,7 @@ from core.engine.surfaces import get_surface
 from core.lessons.optimizers.presets import LECTURE_SLOTS, SLOTS
 from core.lessons.optimizers.step_anatomy import anatomy
 from core.lessons.optimizers.sweeps import log_lr_grid, sweep
-from core.lessons.optimizers.trajectories import DEFAULT_PRECISION, race
+from core.lessons.optimizers.trajectories import DEFAULT_PRECISION, first_reach, race
 from ui.lecture.controls import Controls
 from ui.lecture.figure import Figure
 from ui.lecture.style import FIGURE_PX, lecture_spec
@@ -40,10 +40,7 @@ def _race(slots: tuple[str, ...], steps: int, sgd_lr: float | None = None):
     trajs = race(surface, specs, surface.start, steps, DEFAULT_PRECISION)
     frames = [pd.DataFrame({"run": t.legend, "step": np.arange(steps + 1), "x": t.points[:, 0], "y": t.points[:, 1],
                             "loss": t.loss}).dropna() for t in trajs]
-    reached = {}
-    for t in trajs:
-        hits = np.flatnonzero(np.nan_to_num(t.loss - surface.min_value, nan=np.inf) < REACHED)
-        reached[t.name] = int(hits[0]) if hits.size else None
+    reached = {t.name: first_reach(surface, t.loss, REACHED) for t in trajs}
     return [t.legend for t in trajs], pd.concat(frames, ignore_index=True), reached
 
 
@@ -77,31 +74,21 @@ def sgd(c: Controls) -> Figure:
     return figure
 
 
-def schedules(c: Controls) -> Figure:
-    """#14: SGD with exponential decay and with a cyclical learning rate."""
-    steps = _steps(c)
-    slots = ("sgd", "sgd_decay", "sgd_cyclic")
-    c.page(opts=list(slots))
-    figure, _ = race_figure(slots, steps, f"Learning-rate schedules, {steps} steps")
-    return figure
+def _fixed_race(slots: tuple[str, ...], title: str, doc: str):
+    """A scene racing a fixed set of the lecture's contestants; only the step count is a control."""
+    def scene(c: Controls) -> Figure:
+        steps = _steps(c)
+        c.page(opts=list(slots))
+        return race_figure(slots, steps, f"{title}, {steps} steps")[0]
+    scene.__doc__ = doc
+    return scene
 
 
-def momentum(c: Controls) -> Figure:
-    """#16: SGD vs momentum vs Nesterov."""
-    steps = _steps(c)
-    slots = ("sgd", "momentum", "nesterov")
-    c.page(opts=list(slots))
-    figure, _ = race_figure(slots, steps, f"Momentum in practice, {steps} steps")
-    return figure
-
-
-def adaptive(c: Controls) -> Figure:
-    """#17: SGD vs Adagrad, RMSprop and Adam."""
-    steps = _steps(c)
-    slots = ("sgd", "adagrad", "rmsprop", "adam")
-    c.page(opts=list(slots))
-    figure, _ = race_figure(slots, steps, f"Adaptive gradients, {steps} steps")
-    return figure
+schedules = _fixed_race(("sgd", "sgd_decay", "sgd_cyclic"), "Learning-rate schedules",
+                        "#14: SGD with exponential decay and with a cyclical learning rate.")
+momentum = _fixed_race(("sgd", "momentum", "nesterov"), "Momentum in practice", "#16: SGD vs momentum vs Nesterov.")
+adaptive = _fixed_race(("sgd", "adagrad", "rmsprop", "adam"), "Adaptive gradients",
+                       "#17: SGD vs Adagrad, RMSprop and Adam.")
 
 
 def zoo(c: Controls) -> Figure:
