@@ -16,7 +16,7 @@ from ui.fashion import charts as fc
 from ui.fashion.controls import model_builder, run_label
 from ui.fashion.views import RunRecord, history_view, replay_view, results_view, summary_view, without_paths
 from ui.fashion.jobs import LIMITER, TrainingJob, training_threads
-from ui.urlstate import forget_code_writes, share_hint
+from ui.urlstate import fit_state, share_hint
 
 ss = st.session_state
 ss.setdefault("fm_runs", [])
@@ -153,6 +153,7 @@ c1, c2 = st.columns([1, 2])
 start_from = c1.selectbox("Start from the weights of", ["(fresh weights)", *runs_with_weights], key="transfer",
                           help="transfer learning: continue from a finished run of this session")  # fmt: skip
 if config is not None and start_from in runs_with_weights:
+    fit_state("freeze", (0, len(config.hidden)))  # the range follows the model: a held 2 clamps when it has 1 layer
     freeze = c2.slider("Freeze the first hidden layers", 0, len(config.hidden), 0, key="freeze")
     config = config.replace(init_from=str(runs_with_weights[start_from].folder), freeze=freeze)
     try:
@@ -223,4 +224,3 @@ st.header("Replay saved runs")
 st.markdown("Scrub through runs trained before the lecture (no waiting for the CPU): every epoch's curves, scores "
             "and validation confusion matrix are stored with the run. The lecture's runs ship with the app.")  # fmt: skip
 replay_view(data.images if data is not None else None)
-forget_code_writes()

@@ -88,7 +88,7 @@ def clamp(value: Any, limits: Limits) -> Any:
     return type(lo)(lo) if value < lo else type(hi)(hi) if value > hi else value
 
 
-def _fit_state(key: str, limits: Limits) -> None:
+def fit_state(key: str, limits: Limits) -> None:
     """A held value outside the widget's current range (its range follows another control) moves to the nearest
     limit, silently: Streamlit would raise StreamlitValueAboveMaxError for it."""
     if has_state(key):
@@ -144,7 +144,7 @@ def bound(widget: Callable[..., Any], label: str, *args: Any, key: str, **kwargs
     limits = widget_limits(widget, label, *args, **kwargs)
     clamped = None
     if limits is not None:
-        _fit_state(key, limits)
+        fit_state(key, limits)
         if raw:
             clamped = _clamp_link(key, raw, limits)
     value = widget(label, *args, key=key, bind="query-params", **kwargs)

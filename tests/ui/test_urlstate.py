@@ -139,3 +139,23 @@ def test_a_negative_zero_link_is_plain_zero():
     at = _run_ranged({"x0": "-0"})
     assert not at.exception
     assert at.markdown[-1].value == "state: 100 10 0.1 0.0"
+
+
+def _unbound_ranged():
+    import streamlit as st
+
+    from ui.urlstate import fit_state
+
+    layers = st.slider("Hidden layers", 1, 4, 3, key="layers")
+    fit_state("freeze", (0, layers))  # a control outside the URL whose range follows another one
+    freeze = st.slider("Freeze", 0, layers, 0, key="freeze")
+    st.markdown(f"state: {layers} {freeze}")
+
+
+def test_fit_state_clamps_an_unbound_widget_whose_range_shrank():
+    """The Fashion page's Freeze slider (max = hidden layers) held 3 when the model went down to one layer."""
+    at = AppTest.from_function(_unbound_ranged, default_timeout=30).run()
+    at.slider(key="freeze").set_value(3).run()
+    at.slider(key="layers").set_value(1).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.slider(key="freeze").value == 1
