@@ -13,7 +13,7 @@ from ui.lecture.export import to_png, to_svg
 from ui.lecture.figure import Figure
 from ui.lecture.presenter import SCENE_PARAM, ask, current_scene, hide_chrome, top_bar, verdict
 from ui.lecture.registry import Scene
-from ui.lecture.share import copy_link_button
+from ui.share import copy_link_button
 from ui.lecture.style import FIGURE_PX
 from ui.lecture.warmup import warm_up
 

@@ -181,8 +181,7 @@ def forget_code_writes() -> None:
 
 
 def share_hint() -> None:
-    """One line telling the user that the URL holds the current view."""
-    from ui.lecture.share import copy_link_button  # the visible "Copy link" button every page shares
+    """The page's "Copy link" button: the address bar holds every setting, so its link restores this exact view."""
+    from ui.share import copy_link_button
 
-    copy_link_button()
-    st.caption(":material/link: The address bar holds every setting on this page: copy it to share this exact view.")
+    copy_link_button(help="The address holds every setting on this page: this link restores exactly this view")
