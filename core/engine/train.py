@@ -22,7 +22,7 @@ from core.engine.history import History, check_data, grad_norm
 from core.engine.lbfgs import train_lbfgs
 from core.engine.losses import get_loss
 from core.engine.network import MLP
-from core.engine.optim import make_optimizer
+from core.engine.optim import OPTIMIZERS, decay_groups, make_optimizer
 from core.engine.optim.base import check_nonneg
 
 Array = np.ndarray
@@ -44,6 +44,7 @@ class TrainConfig:
     dropout: float = 0.0
     label_smoothing: float = 0.0
     seed: int | np.random.Generator = 0
+    decay_weights_only: bool = False  # hyper's weight_decay on W only, not on b, γ, β (torch's parameter groups)
 
 
 def final_loss(net: MLP, X: Array, y: Array, config: TrainConfig) -> float:
@@ -70,7 +71,7 @@ class Trainer:
         self.steps_per_epoch = n // self.batch_size
         self.rng = config.seed if isinstance(config.seed, np.random.Generator) else np.random.default_rng(config.seed)
         lr = {} if config.lr is None else {"lr": config.lr}
-        self.optimizer = make_optimizer(config.optimizer, net.params, **lr, **dict(config.hyper))
+        self.optimizer = make_optimizer(config.optimizer, *self._param_groups(), **lr, **dict(config.hyper))
         self.callbacks = list(callbacks)
         self.step = 0  # optimizer steps taken
         self.epoch = 0  # epochs completed
@@ -85,6 +86,15 @@ class Trainer:
         self.status = "ready"
         self._stop: str | None = None
         self._order, self._pos = self.rng.permutation(n), 0
+
+    def _param_groups(self) -> tuple[list, list | None]:
+        """(params or groups, gradient order) for make_optimizer: with decay_weights_only, λ on the W group only."""
+        c, net = self.config, self.net
+        if not c.decay_weights_only:
+            return net.params, None
+        cls = OPTIMIZERS.get(c.optimizer)
+        decay = c.hyper.get("weight_decay", cls.defaults.get("weight_decay", 0.0) if cls else 0.0)
+        return decay_groups(net.params, net.weight_index, decay), net.params
 
     @property
     def finished(self) -> bool:

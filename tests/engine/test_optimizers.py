@@ -215,3 +215,87 @@ def test_bad_params_and_grads_raise_valueerror():
         opt.step([np.zeros(3), np.zeros(3)])
     with pytest.raises(ValueError, match="nesterov"):
         OPTIMIZERS["sgd"]([np.zeros(2)], lr=0.1, nesterov=True)
+
+
+# the torch class (and fixed options) of every registry entry, for the parameter-group tests
+TORCH_OF = {
+    "sgd": (torch.optim.SGD, {}), "momentum": (torch.optim.SGD, {"momentum": 0.9}),
+    "nesterov": (torch.optim.SGD, {"momentum": 0.9, "nesterov": True}), "adagrad": (torch.optim.Adagrad, {}),
+    "rmsprop": (torch.optim.RMSprop, {}), "adam": (torch.optim.Adam, {}), "adamax": (torch.optim.Adamax, {}),
+    "nadam": (torch.optim.NAdam, {}), "adamw": (torch.optim.AdamW, {}),
+}
+
+
+def _network_like_params(rng):
+    """[W1, b1, W2, b2] in a network's order, and the groups: decay on the weights, none (and another η) on the biases."""
+    W1, b1, W2, b2 = rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=(4, 2)), rng.normal(size=2)
+    params = [W1, b1, W2, b2]
+    groups = [{"params": [W1, W2], "weight_decay": 0.1}, {"params": [b1, b2], "weight_decay": 0.0, "lr": 0.005}]
+    return params, groups
+
+
+def test_every_registered_optimizer_has_a_torch_class_for_groups():
+    assert set(TORCH_OF) == set(OPTIMIZERS)
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_param_groups_equal_torch_param_groups(name):
+    """Weight decay on the weights only, the biases without it (and their own η): torch's param groups, step for step."""
+    cls, kw = TORCH_OF[name]
+    rng = np.random.default_rng(4)
+    params, groups = _network_like_params(rng)
+    t = [torch.tensor(p.copy(), requires_grad=True) for p in params]
+    t_opt = cls([{"params": [t[0], t[2]], "weight_decay": 0.1}, {"params": [t[1], t[3]], "weight_decay": 0.0, "lr": 0.005}],
+                lr=0.01, **kw)
+    opt = make_optimizer(name, groups, order=params, lr=0.01)
+    before = [p.copy() for p in params]
+    for s in range(25):
+        if s == 15:  # a schedule sets η of every group, as setting each torch group's lr does
+            opt.lr = 0.02
+            for group in t_opt.param_groups:
+                group["lr"] = 0.02
+        grads = [rng.normal(size=p.shape) for p in params]
+        for tp, g in zip(t, grads):
+            tp.grad = torch.tensor(g)
+        t_opt.step()
+        opt.step(grads)
+        for p, tp in zip(params, t):
+            np.testing.assert_allclose(p, tp.detach().numpy(), rtol=1e-10, atol=1e-12)
+    assert opt.weight_decay == [0.1, 0.0] and opt.lr == 0.02
+    assert all(not np.allclose(p, q) for p, q in zip(params, before))
+    assert [e.shape for e in opt.effective_lr()] == [p.shape for p in params]
+
+
+@pytest.mark.parametrize("name", ["sgd", "adam"])
+def test_decay_on_all_parameters_differs_from_weights_only(name):
+    """The groups matter: torch's plain weight_decay also shrinks the biases."""
+    rng = np.random.default_rng(5)
+    params, groups = _network_like_params(rng)
+    groups[1]["lr"] = 0.01
+    plain = [p.copy() for p in params]
+    grouped = make_optimizer(name, groups, order=params, lr=0.01)
+    everything = make_optimizer(name, plain, lr=0.01, weight_decay=0.1)
+    for _ in range(5):
+        grads = [rng.normal(size=p.shape) for p in params]
+        grouped.step(grads)
+        everything.step(grads)
+    np.testing.assert_allclose(params[0], plain[0], rtol=1e-12)  # W: same decay either way
+    assert not np.allclose(params[1], plain[1], rtol=1e-6)  # b: decayed only without groups
+
+
+@pytest.mark.parametrize(
+    "groups, order, match",
+    [
+        ([{"weight_decay": 0.1}], None, "no 'params'"),
+        ([{"params": ["A"], "beta": 0.9}], None, r"unknown option\(s\) \['beta'\] in parameter group 0"),
+        ([{"params": ["A", "B"]}, {"params": ["A"]}], None, "exactly one group"),
+        ([{"params": ["A"]}, {"params": ["B"]}], ["A"], "exactly one group"),
+    ],
+)
+def test_bad_param_groups_raise_clear_valueerror(groups, order, match):
+    arrays = {"A": np.zeros(2), "B": np.zeros(3)}
+    groups = [{k: [arrays[n] for n in v] if k == "params" else v for k, v in g.items()} for g in groups]
+    with pytest.raises(ValueError, match=match):
+        make_optimizer("sgd", groups, order=None if order is None else [arrays[n] for n in order], lr=0.1)
+    with pytest.raises(ValueError, match="parameter groups only"):
+        make_optimizer("sgd", [np.zeros(2)], order=[np.zeros(2)])

@@ -7,9 +7,10 @@ import pytest
 import torch
 from sklearn.datasets import make_moons
 
+from core.engine.callbacks import EarlyStopping, EvaluateEachEpoch, accuracy, early_stopping_replay
 from core.engine.network import MLP
 from core.engine.schedules import make_schedule
-from core.engine.train import History, grad_norm, train, train_lbfgs
+from core.engine.train import History, TrainConfig, Trainer, grad_norm, train, train_lbfgs
 
 LRS = {"sgd": 0.5, "momentum": 0.1, "nesterov": 0.1, "adagrad": 0.1, "rmsprop": 0.01, "adam": 0.02, "adamax": 0.02}
 
@@ -160,3 +161,69 @@ def test_mismatched_data():
         train(MLP([2, 3, 2], output="softmax"), X, y[:19], "crossentropy")
     with pytest.raises(ValueError, match="max_iter"):
         train_lbfgs(MLP([2, 3, 2], output="softmax"), X, y, "crossentropy", max_iter=0)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_weight_decay_on_weights_only_is_the_l2_penalty(optimizer):
+    """decay_weights_only puts weight_decay λ on W alone (parameter groups): the same steps as λ/2·‖W‖² in the loss."""
+    X, y = moons(120)
+    nets = {k: MLP([2, 8, 8, 2], "tanh", "softmax", seed=1, batchnorm=True) for k in ("groups", "l2", "all")}
+    base = dict(loss="crossentropy", optimizer=optimizer, lr=0.05, batch_size=20, seed=3)
+    Trainer(nets["groups"], X, y, TrainConfig(**base, hyper={"weight_decay": 0.05}, decay_weights_only=True)).run(40)
+    Trainer(nets["l2"], X, y, TrainConfig(**base, l2=0.05)).run(40)
+    Trainer(nets["all"], X, y, TrainConfig(**base, hyper={"weight_decay": 0.05})).run(40)
+    for p, q in zip(nets["groups"].params, nets["l2"].params):
+        np.testing.assert_allclose(p, q, rtol=1e-12, atol=1e-14)
+    biases = nets["l2"].b + nets["l2"].gamma + nets["l2"].beta
+    decayed = nets["all"].b + nets["all"].gamma + nets["all"].beta
+    assert max(float(np.max(np.abs(p - q))) for p, q in zip(biases, decayed)) > 1e-4  # torch's default decays b, γ, β too
+
+
+def test_evaluate_each_epoch_takes_one_forward_pass_per_set():
+    X, y = moons(90)
+    Xv, yv = moons(60, seed=1)
+    net = MLP([2, 8, 2], "relu", "softmax", seed=0)
+    passes = []
+    forward_cache = net.forward_cache
+    net.forward_cache = lambda *a, **k: passes.append(k.get("train", True)) or forward_cache(*a, **k)
+    net.forward = lambda X: pytest.fail("evaluation ran a second forward pass")
+    evaluate = EvaluateEachEpoch(Xv, yv)
+    Trainer(net, X, y, TrainConfig("crossentropy", "adam", lr=0.01, batch_size=30, l2=1e-3), [evaluate]).run(6)
+    assert passes.count(False) == 2 * 2 + 1  # 2 epochs × (training set, validation set), run()'s final loss
+    del net.forward
+    assert evaluate.history["val_loss"][-1] == net.eval_loss(Xv, yv, "crossentropy", l2=1e-3)
+    assert evaluate.history["train_loss"][-1] == net.eval_loss(X, y, "crossentropy", l2=1e-3)
+    assert evaluate.history["val_acc"][-1] == accuracy(net, Xv, yv) and evaluate.history["train_acc"][-1] == accuracy(net, X, y)
+
+
+def _noisy_run(callbacks, epochs=60):
+    X, y = moons(300, seed=1)
+    Xv, yv = moons(300, seed=2)
+    y = np.where(np.random.default_rng(0).random(len(y)) < 0.3, 1 - y, y)  # noisy labels: a wide net overfits
+    net = MLP([2, 64, 64, 2], "relu", "softmax", seed=0)
+    evaluate = EvaluateEachEpoch(Xv, yv)
+    trainer = Trainer(net, X, y, TrainConfig("crossentropy", "adam", lr=0.02, batch_size=50), [evaluate, *callbacks])
+    trainer.run(epochs * trainer.steps_per_epoch)
+    return net, trainer, evaluate.history, (Xv, yv)
+
+
+def test_early_stopping_can_watch_without_stopping():
+    """stop=False: training runs all epochs; the stop epoch, best epoch and kept weights are the stopping run's."""
+    stopper = EarlyStopping("val_loss", patience=4)
+    stopped, t_stop, h_stop, (Xv, yv) = _noisy_run([stopper])
+    watcher = EarlyStopping("val_loss", patience=4, stop=False)
+    full, t_full, h_full, _ = _noisy_run([watcher])
+    assert stopper.stopped_epoch is not None and stopper.stopped_epoch < 60
+    assert t_full.epoch == 60 and t_full.status == "completed" and len(h_full["epoch"]) == 60
+    assert (watcher.stopped_epoch, watcher.best_epoch) == (stopper.stopped_epoch, stopper.best_epoch)
+    assert watcher.waits[:stopper.stopped_epoch] == stopper.waits and watcher.waits[stopper.stopped_epoch - 1] == 4
+    assert watcher.waits[stopper.stopped_epoch:] == [4] * (60 - stopper.stopped_epoch)  # frozen after the stop
+    assert watcher.best_value == h_full["val_loss"][watcher.best_epoch - 1] == stopper.best_value
+    watcher.restore(full)
+    for p, q in zip(full.params, stopped.params):
+        np.testing.assert_array_equal(p, q)
+    replay = early_stopping_replay(h_full["val_loss"], patience=4)
+    assert (replay.best_epoch, replay.stopped_epoch, replay.waits) == (watcher.best_epoch, watcher.stopped_epoch,
+                                                                       watcher.waits)
+    assert early_stopping_replay(h_full["val_acc"], 4, mode="max").best_epoch == \
+        1 + int(np.argmax(h_full["val_acc"][:early_stopping_replay(h_full["val_acc"], 4, mode="max").stopped_epoch]))
