@@ -7,7 +7,7 @@ a restart would run its page without this frame (no wide layout, a bare file lis
 
 import streamlit as st
 
-from core.memory import keep_freed_memory
+from core.memory import freeze_after_imports, keep_freed_memory
 from ui.navigation import existing_pages
 from ui.urlstate import forget_code_writes
 
@@ -22,3 +22,4 @@ for info in existing_pages():
 
 st.navigation(sections).run()
 forget_code_writes()  # values that callbacks wrote have reached their widgets (ui/urlstate.py)
+freeze_after_imports()  # a page's first run imported its libraries: keep them out of every later gc pass

@@ -4,7 +4,7 @@ import streamlit as st
 
 from core.engine.datasets import DATASETS, make_dataset
 from core.lessons.home.neuron import evaluate_neuron, fit_neuron
-from ui.charts.builders import decision_chart
+from ui.home.charts import field_frame, neuron_spec, points_frame
 from ui.charts.diagrams import graphviz_chart, neuron_dot
 from ui.navigation import existing_pages
 from ui.urlstate import bound, set_from_code, share_hint
@@ -19,14 +19,24 @@ st.markdown(
 )
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def _data(name: str, noise: float):
-    return make_dataset(name, n=200, noise=noise, seed=0)
+    X, y = make_dataset(name, n=200, noise=noise, seed=0)
+    return X, y, points_frame(X, y)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=512)
+def _view(name: str, noise: float, w1: float, w2: float, b: float):
+    """Log loss, accuracy, the grid and the probability image for these weights: one entry per setting, shared by
+    every session (a class on the same sliders computes it once)."""
+    X, y, _ = _data(name, noise)
+    view = evaluate_neuron(X, y, (w1, w2), b)
+    return view.log_loss, view.accuracy, view.xs, view.ys, field_frame(view.xs, view.ys, view.P)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
 def _best_weights(name: str, noise: float):
-    X, y = _data(name, noise)
+    X, y, _ = _data(name, noise)
     (w1, w2), b = fit_neuron(X, y)
     return (w1, w2), b, evaluate_neuron(X, y, (w1, w2), b).accuracy
 
@@ -70,15 +80,14 @@ def neuron_section() -> None:
         w2 = bound(st.slider, "Weight w₂", -LIMIT, LIMIT, 1.0, 0.1, key="w2")
         b = bound(st.slider, "Bias b", -LIMIT, LIMIT, 0.0, 0.1, key="b")
         share_hint()
-    X, y = _data(data_name, noise)
-    view = evaluate_neuron(X, y, (w1, w2), b)
+    log_loss, accuracy, xs, ys, field = _view(data_name, noise, w1, w2, b)
     with picture:
         graphviz_chart(neuron_dot([w1, w2], b), width="stretch")
         m1, m2 = st.columns(2)
-        m1.metric("Log loss", f"{view.log_loss:.3f}")
-        m2.metric("Accuracy", f"{view.accuracy:.1%}")
-        st.altair_chart(decision_chart(view.xs, view.ys, view.P, X, y, title="Predicted probability ŷ over the input space"),
-                        width="stretch")
+        m1.metric("Log loss", f"{log_loss:.3f}")
+        m2.metric("Accuracy", f"{accuracy:.1%}")
+        st.vega_lite_chart(neuron_spec(xs, ys, field, _data(data_name, noise)[2],
+                                       "Predicted probability ŷ over the input space"), width="stretch")
     fitted_section(data_name, noise)
 
 

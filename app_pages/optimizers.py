@@ -53,7 +53,8 @@ def _race(name: str, condition: float, specs: tuple, start: tuple, steps: int, p
         "final y": [t.points[-1, 1] for t in trajs],
         "diverged at step": pd.array([t.diverged_at for t in trajs], dtype="Int64"),
     })
-    return labels, paths, summary, loss_domain
+    same = {y: oc.coincident_runs(paths[["run", "step", y]].dropna(), y, labels) for y in ("loss_plot", "lr")}
+    return labels, paths, summary, loss_domain, same
 
 
 def race_section() -> tuple[RaceSetup, tuple] | None:
@@ -64,7 +65,7 @@ def race_section() -> tuple[RaceSetup, tuple] | None:
         st.info("Pick at least one optimizer to start the race.")
         return None
     picture, cdomain = _surface_picture(setup.surface_name, setup.condition)
-    labels, paths, summary, loss_domain = _race(setup.surface_name, setup.condition, setup.specs, setup.start,
+    labels, paths, summary, loss_domain, same = _race(setup.surface_name, setup.condition, setup.specs, setup.start,
                                                 setup.steps, setup.precision)
     diverged = summary.dropna(subset=["diverged at step"])
     if len(diverged):
@@ -87,10 +88,12 @@ def race_section() -> tuple[RaceSetup, tuple] | None:
         st.caption("Click the surface to start the race from there; the cross marks the start, diamonds the minima.")
         left, right = st.columns(2)
         left.vega_lite_chart(oc.curves_spec(paths[["run", "step", "loss_plot"]], "loss_plot", "loss f(w) − f*  (log)",
-                                            names, labels, marker=it, title="Loss", legend=False, y_domain=loss_domain),
+                                            names, labels, marker=it, title="Loss", legend=False, y_domain=loss_domain,
+                                            same=same["loss_plot"]),
                              width="stretch")
         right.vega_lite_chart(oc.curves_spec(paths[["run", "step", "lr"]].dropna(), "lr", "learning rate η (log)",
-                                             names, labels, marker=it, title="Learning rate used", legend=False),
+                                             names, labels, marker=it, title="Learning rate used", legend=False,
+                                             same=same["lr"]),
                               width="stretch")
 
     if play:  # only the race view reruns, every 0.3 s, re-slicing the cached paths

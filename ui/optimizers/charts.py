@@ -86,7 +86,9 @@ def run_dash(names: Sequence[str], labels: Sequence[str], dashes: Sequence[list[
 
 def coincident_runs(df: pd.DataFrame, y: str, labels: Sequence[str]) -> list[list[str]]:
     """Groups of runs (≥ 2, in race order) whose ``y`` over ``step`` is the same: lines hiding each other."""
-    series = {lab: df.loc[df["run"] == lab].sort_values("step")[y].to_numpy(dtype=float) for lab in labels}
+    ordered = df.sort_values(["run", "step"], kind="stable")
+    by_run = dict(iter(ordered.groupby("run", sort=False)[y]))
+    series = {lab: by_run[lab].to_numpy(dtype=float) if lab in by_run else np.empty(0) for lab in labels}
     groups: list[list[str]] = []
     for lab in labels:
         for group in groups:
@@ -172,11 +174,12 @@ def race_spec(url: str, surface: Surface, cdomain, paths: pd.DataFrame, heads: p
 
 def curves_spec(df: pd.DataFrame, y: str, y_title: str, names: Sequence[str], labels: Sequence[str], *,
                 log_y: bool = True, x_title: str = "step s", marker: int | None = None, height: int = 280,
-                title: str = "", legend: bool = True, y_domain: Sequence[float] | None = None) -> Spec:
+                title: str = "", legend: bool = True, y_domain: Sequence[float] | None = None,
+                same: list[list[str]] | None = None) -> Spec:
     """Lines of ``y`` over ``step`` per run (long form: run, step, y), optional dashed rule at step ``marker``;
     ``y_domain`` fixes the y axis (lines outside it are clipped). Runs with identical curves get different dashes
-    and a subtitle that says they coincide."""
-    same = coincident_runs(df, y, labels)
+    and a subtitle that says they coincide (``same``: coincident_runs's groups, when the caller has them cached)."""
+    same = coincident_runs(df, y, labels) if same is None else same
     dashes = [SLOT_STYLES.get(n, (None, SOLID))[1] for n in names]
     for group in same:
         for j, lab in enumerate(group):
