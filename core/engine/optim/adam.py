@@ -50,23 +50,34 @@ class Adam(Optimizer):
         self.eps, self.amsgrad, self.decay = float(eps), bool(amsgrad), float(weight_decay)
         self.exp_avg = [np.zeros_like(p) for p in self.params]  # first moment (lecture's g)
         self.exp_avg_sq = [np.zeros_like(p) for p in self.params]  # second moment (lecture's m)
-        self.max_exp_avg_sq = [np.zeros_like(p) for p in self.params]
+        self.max_exp_avg_sq = [np.zeros_like(p) for p in self.params] if self.amsgrad else []
+        self._scratch = [np.empty_like(p) for p in self.params]  # one work array per parameter: no temporaries
 
-    def _denom(self, i: int) -> np.ndarray:
+    def _denom(self, i: int, out: np.ndarray | None = None) -> np.ndarray:
         v = self.max_exp_avg_sq[i] if self.amsgrad else self.exp_avg_sq[i]
-        return np.sqrt(v) / math.sqrt(1.0 - self.betas[1] ** max(self.steps, 1)) + self.eps
+        out = np.sqrt(v, out=out)
+        out /= math.sqrt(1.0 - self.betas[1] ** max(self.steps, 1))
+        out += self.eps
+        return out
 
     def _update(self, i: int, p: np.ndarray, g: np.ndarray) -> None:
         b1, b2 = self.betas
         if self.decoupled and self.decay != 0.0:
             p *= 1.0 - self.lr * self.decay
-        m, v = self.exp_avg[i], self.exp_avg_sq[i]
-        m += (1.0 - b1) * (g - m)
+        m, v, work = self.exp_avg[i], self.exp_avg_sq[i], self._scratch[i]
+        np.subtract(g, m, out=work)
+        work *= 1.0 - b1
+        m += work  # m ← m + (1 − β₁)(g − m)
+        np.multiply(g, g, out=work)
+        work *= 1.0 - b2
         v *= b2
-        v += (1.0 - b2) * g * g
+        v += work  # v ← β₂v + (1 − β₂)g²
         if self.amsgrad:
             np.maximum(self.max_exp_avg_sq[i], v, out=self.max_exp_avg_sq[i])
-        p -= (self.lr / (1.0 - b1**self.steps)) * m / self._denom(i)
+        denom = self._denom(i, out=work)
+        np.divide(m, denom, out=work)
+        work *= self.lr / (1.0 - b1**self.steps)
+        p -= work
 
     def effective_lr(self) -> list[np.ndarray]:
         """η/(√m̂_i + ε) per coordinate, the rate applied to the bias-corrected mean gradient ĝ."""
