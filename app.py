@@ -9,7 +9,7 @@ import streamlit as st
 
 from core.memory import freeze_after_imports, keep_freed_memory
 from ui.navigation import existing_pages
-from ui.urlstate import forget_code_writes
+from ui.urlstate import forget_code_writes, unknown_link_notice
 
 keep_freed_memory()  # the NumPy engine reuses freed memory instead of re-faulting it on every pass
 
@@ -20,6 +20,9 @@ for info in existing_pages():
     page = st.Page(info.file, title=info.title, icon=info.icon, url_path=info.url_path or None, default=not info.url_path)
     sections.setdefault(info.section, []).append(page)
 
-st.navigation(sections).run()
+current = st.navigation(sections)
+notice_slot = st.empty()  # the page's first element: a link's unknown keys are named here once the page has run
+current.run()
+unknown_link_notice(notice_slot)
 forget_code_writes()  # values that callbacks wrote have reached their widgets (ui/urlstate.py)
 freeze_after_imports()  # a page's first run imported its libraries: keep them out of every later gc pass

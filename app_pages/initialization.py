@@ -6,7 +6,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from core.engine.activations import ACTIVATIONS
-from core.lessons.initialization.init_race import RaceConfig, run_race
+from core.lessons.initialization.init_race import Lane, RaceConfig, run_race
 from core.engine.initializers import INITIALIZERS
 from core.lessons.initialization.signal_depth import SignalConfig, SignalReport, signal_through_depth
 from core.lessons.initialization.symmetry import CONSTANT, SymmetryConfig, SymmetryRun, run_symmetry
@@ -43,14 +43,22 @@ def _signal(depth: int, width: int, activation: str, init: str, batch: int, seed
 
 
 @st.cache_data(show_spinner="Training from both starts…", max_entries=64)
-def _symmetry(start: str, value: float, activation: str, steps: int, dataset: str) -> SymmetryRun:
-    return run_symmetry(SymmetryConfig(start=start, value=value, activation=activation, steps=steps, dataset=dataset))
+def _symmetry(start: str, value: float, activation: str, steps: int, dataset: str) -> tuple[SymmetryRun, pd.DataFrame]:
+    """The run and its heatmaps' long table (before and after), built once per setting for every session."""
+    run = run_symmetry(SymmetryConfig(start=start, value=value, activation=activation, steps=steps, dataset=dataset))
+    return run, pd.concat([weights_frame(run.before, "before"), weights_frame(run.after, "after")], ignore_index=True)
 
 
-@st.cache_data(show_spinner="Racing…", max_entries=64)
-def _race(inits: tuple[str, ...], activation: str, optimizer: str, lr: float, steps: int, depth: int):
-    config = RaceConfig(inits=inits, activation=activation, optimizer=optimizer, lr=lr, steps=steps, depth=depth)
-    return run_race(config)
+@st.cache_data(show_spinner="Racing…", max_entries=256)
+def _lane(init: str, activation: str, optimizer: str, lr: float, steps: int, depth: int) -> Lane:
+    """One initializer's lane, cached on its own: adding an initializer to the race trains only that one, and
+    every session asking for the same setting shares it (Streamlit computes a missing entry once)."""
+    config = RaceConfig(inits=(init,), activation=activation, optimizer=optimizer, lr=lr, steps=steps, depth=depth)
+    return run_race(config)[0]
+
+
+def _race(inits: tuple[str, ...], activation: str, optimizer: str, lr: float, steps: int, depth: int) -> list[Lane]:
+    return [_lane(init, activation, optimizer, lr, steps, depth) for init in dict.fromkeys(inits)]
 
 
 def _formula(init: str, width: int) -> None:
@@ -141,17 +149,17 @@ def symmetry_section() -> None:
     act = bound(c2.selectbox, "Activation", ACTS, index=ACTS.index("tanh"), key="sym_act")
     steps = bound(c3.slider, "Training steps k", 0, 500, 200, 10, key="k")
     dataset = bound(c3.selectbox, "Data set", ["circles", "xor", "moons", "spiral", "blobs"], key="sym_data")
-    runs = {f"{start} (c = {value:g})" if start == CONSTANT else start: _symmetry(start, value, act, steps, dataset),
-            rand: _symmetry(rand, 0.0, act, steps, dataset)}
+    symmetric = f"{start} (c = {value:g})" if start == CONSTANT else start
+    tables = {symmetric: _symmetry(start, value, act, steps, dataset), rand: _symmetry(rand, 0.0, act, steps, dataset)}
+    runs = {name: run for name, (run, _) in tables.items()}
     cols = st.columns(2)
-    for col, (name, run) in zip(cols, runs.items()):
+    for col, (name, (run, frame)) in zip(cols, tables.items()):
         with col:
             st.subheader(name)
             m1, m2 = st.columns(2)
             m1.metric("Distinct units per hidden layer", " / ".join(map(str, run.distinct_after)),
                       help=f"before training: {' / '.join(map(str, run.distinct_before))} of 6 / 6")
             m2.metric("Training accuracy", f"{run.accuracy:.0%}")
-            frame = pd.concat([weights_frame(run.before, "before"), weights_frame(run.after, "after")])
             st.vega_lite_chart(spec=chart_spec(weight_heatmaps, frame, tuple(frame["layer"].unique())), width="content")
     if steps:
         curves = curves_frame({name: r.losses for name, r in runs.items()}, "start")

@@ -13,7 +13,7 @@ from ui.optimizers import charts as oc
 from ui.optimizers.controls import PICK_KEY, RaceSetup, race_controls, start_from_click
 from ui.optimizers.surface_image import colour_domain, surface_image
 from ui.optimizers.views import mlp_view, step_view, sweep_view
-from ui.urlstate import bound, set_from_code, share_hint
+from ui.urlstate import bound, expect_link_keys, set_from_code, share_hint
 from ui.widgets import full_rerun_if_requested, section_tabs
 
 st.title("Optimizer zoo on loss surfaces")
@@ -129,10 +129,13 @@ def detail_sections(setup: RaceSetup, cdomain: tuple) -> None:
         "Update rules": lambda: update_rules(s),
         "Momentum in practice": lambda: mlp_view(list(s.specs)),
     }
-    for tab, draw in zip(section_tabs(list(sections)), sections.values()):
+    link_keys = {"Inside one step": ("inspect", "k"), "Momentum in practice": ("mlp_data", "mlp_steps")}
+    for (label, draw), tab in zip(sections.items(), section_tabs(list(sections))):
         with tab:
             if tab.open:
                 draw()
+            else:  # its controls read the link when the tab opens
+                expect_link_keys(*link_keys.get(label, ()))
 
 
 raced = race_section()

@@ -17,6 +17,9 @@ from typing import Any
 import streamlit as st
 
 NOTICES_KEY = "_url_notices"
+EXPECTED_KEY = "_url_expected"  # link keys of controls a page did not draw this run (a closed tab), but knows
+REPORTED_KEY = "_url_unknown_reported"  # unknown link keys already named in a notice (once per session)
+READ_FROM_ADDRESS = frozenset({"scene"})  # read by code, not bound to a widget: the lecture's scene (ui/lecture)
 SET_FROM_CODE = "_url_set_from_code"  # keys whose widget state code just wrote; the URL lags one run behind
 RANGED = ("slider", "number_input")  # widgets with min_value/max_value
 Limits = tuple[float, float] | list[float]  # (lo, hi) of a range, or the sorted numeric options of a select slider
@@ -185,3 +188,41 @@ def share_hint() -> None:
     from ui.share import copy_link_button
 
     copy_link_button(help="The address holds every setting on this page: this link restores exactly this view")
+
+
+def expect_link_keys(*keys: str) -> None:
+    """Link keys that belong to this page although their controls are not drawn in this run (a closed section)."""
+    st.session_state.setdefault(EXPECTED_KEY, set()).update(keys)
+
+
+def shown_key(key: str) -> str:
+    """A link key as a notice names it: at most 40 characters, no backticks or line breaks."""
+    clean = "".join(c if c.isprintable() and c != "`" else "?" for c in key)
+    return clean if len(clean) <= 40 else clean[:39] + "…"
+
+
+def unknown_link_keys() -> list[str]:
+    """The address's keys that no control of this run took: not bound to a widget, not expected by the page, not
+    read from the address by code (Streamlit's own embed options never show up in st.query_params)."""
+    from streamlit.runtime.state.session_state_proxy import get_session_state
+
+    expected = st.session_state.get(EXPECTED_KEY, set())
+    try:
+        with get_session_state().query_params() as qp:
+            return [k for k in qp if not qp.is_bound(k) and k not in expected and k not in READ_FROM_ADDRESS]
+    except (AttributeError, TypeError):  # Streamlit's internals moved: no notice rather than a wrong one
+        return []
+
+
+def unknown_link_notice(slot: Any) -> None:
+    """At the end of a full run (app.py): one notice, in ``slot`` at the top of the page, naming the link's keys that
+    no control on this page knows; each key once per session. Forgets the page's expected keys for the next run."""
+    unknown = [k for k in unknown_link_keys() if k not in st.session_state.get(REPORTED_KEY, set())]
+    st.session_state.pop(EXPECTED_KEY, None)
+    if not unknown:
+        return
+    st.session_state.setdefault(REPORTED_KEY, set()).update(unknown)
+    names = ", ".join(f"`{shown_key(k)}`" for k in unknown)
+    what = "setting" if len(unknown) == 1 else "settings"
+    slot.warning(f"Ignored unknown link {what}: {names} (no control on this page uses {'it' if len(unknown) == 1 else 'them'}).",
+                 icon=":material/link_off:")

@@ -18,6 +18,9 @@ from hypothesis import strategies as hs
 
 from tests.pages.page_driver import (OPTION_KINDS, PAGES, Widget, describe, exceptions, honoured, notices, open_page,
                                      widgets)
+from ui.urlstate import READ_FROM_ADDRESS, shown_key
+
+EMBED_KEYS = ("embed", "embed_options")  # Streamlit's own; st.query_params never shows them (any case)
 
 GARBAGE = ["", " ", "banana", "nan", "NaN", "inf", "-inf", "1e309", "-0", "0x1A", "None", "null", "true", "False",
            "🧠", "１２", "٣", "%00", "\x00", "../../etc/passwd", "/etc", "<script>alert(1)</script>", "' OR 1=1 --",
@@ -98,8 +101,34 @@ def fuzz_links(page: str, seed_: int, examples: int) -> int:
             if not honoured(raw, w):
                 assert f"`{w.key}=" in text, (info.title, f"{w.key}={raw!r} shows {w.value!r} without a notice", params)
 
+        bound_now = bound_keys(at)
+        for key in params:
+            if key in keys or key.lower() in EMBED_KEYS or key in READ_FROM_ADDRESS or key in bound_now:
+                continue
+            assert f"`{shown_key(key)}`" in text and "Ignored unknown link setting" in text, (
+                info.title, f"unknown key {key!r} without a notice", params)
+
     check()
     return len(tried)
+
+
+def bound_keys(at) -> set[str]:
+    """Every query-parameter key bound to an element of the page as it is now (widgets, tabs)."""
+    out: set[str] = set()
+    stack = [at._tree]
+    while stack:
+        node = stack.pop()
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            for field, value in proto.ListFields():
+                if field.name == "query_param_key" and value:
+                    out.add(value)
+                elif field.type == field.TYPE_MESSAGE:  # a block's container (tabs), or a widget's own message
+                    key = getattr(value, "query_param_key", "")
+                    if isinstance(key, str) and key:
+                        out.add(key)
+        stack.extend(getattr(node, "children", {}).values())
+    return out
 
 
 def _raw(widget, label: str):

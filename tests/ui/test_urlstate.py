@@ -159,3 +159,52 @@ def test_fit_state_clamps_an_unbound_widget_whose_range_shrank():
     at.slider(key="layers").set_value(1).run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.slider(key="freeze").value == 1
+
+
+def _script_with_unknown_notice():
+    import streamlit as st
+
+    from ui.urlstate import bound, expect_link_keys, unknown_link_notice
+
+    slot = st.empty()
+    bound(st.slider, "Depth", 2, 30, 10, key="depth")
+    if bound(st.checkbox, "More", key="more"):
+        bound(st.slider, "Width", 1, 9, 3, key="width")
+    expect_link_keys("later")  # a control in a closed section
+    unknown_link_notice(slot)
+
+
+def _unknown(params: dict) -> AppTest:
+    at = AppTest.from_function(_script_with_unknown_notice, default_timeout=30)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def test_unknown_link_keys_get_one_notice_naming_them():
+    at = _unknown({"depth": "12", "foo": "1", "b`ad": "x", "later": "3", "scene": "momentum", "embed": "true",
+                   "embed_options": "light_theme"})
+    assert not at.exception
+    assert [w.value for w in at.warning] == [
+        "Ignored unknown link settings: `foo`, `b?ad` (no control on this page uses them)."]
+    at.slider(key="depth").set_value(14).run()  # named once per session
+    assert len(at.warning) == 0
+
+
+def test_known_embed_scene_and_expected_keys_get_no_notice():
+    at = _unknown({"depth": "12", "later": "3", "scene": "momentum", "embed": "true", "embed_options": "show_toolbar"})
+    assert not at.exception and len(at.warning) == 0
+
+
+def test_a_key_whose_control_is_not_drawn_is_named_as_ignored():
+    at = _unknown({"width": "5"})  # Width exists only while "More" is on
+    assert [w.value for w in at.warning] == ["Ignored unknown link setting: `width` (no control on this page uses it)."]
+    at = _unknown({"width": "5", "more": "true"})
+    assert len(at.warning) == 0 and at.slider(key="width").value == 5
+
+
+@pytest.mark.parametrize(("key", "shown"), [("foo", "foo"), ("a`b", "a?b"), ("x\ny", "x?y"), ("k" * 50, "k" * 39 + "…")])
+def test_shown_key(key, shown):
+    from ui.urlstate import shown_key
+
+    assert shown_key(key) == shown
