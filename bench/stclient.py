@@ -216,6 +216,8 @@ class Session:
         client.widget_states.widgets.extend([*self.states.values(), *extra])
         client.cached_message_hashes.extend(self._cache)
         async with self._changed:
+            if self._ws is None:
+                raise ConnectionError(self.errors[-1] if self.errors else "websocket closed")
             before = self._finished
             await self._ws.send(msg.SerializeToString())
             if auto:
