@@ -122,8 +122,10 @@ def test_svg_export_is_valid_svg_with_the_charts_title(server, browser, tmp_path
         page.close()
 
 
-CHART_FAMILIES = ["neuron", "activation", "init-race", "zoo"]  # one chart per lecture part (scene module)
-DIAGRAMS = ["layers", "walkthrough"]
+# one chart per lecture part (scene module): foundations, activations, initialization, optimizers, playground,
+# Fashion-MNIST (images; replayed curves), model selection
+CHART_FAMILIES = ["neuron", "activation", "init-race", "zoo", "why-layers", "fashion", "model-selection", "capacity"]
+DIAGRAMS = ["layers", "walkthrough", "dropout"]
 
 
 @pytest.mark.parametrize("scene_id", CHART_FAMILIES)

@@ -123,3 +123,23 @@ def test_every_scenes_chart_text_is_at_least_20px(scene_id):
     assert len(specs) == 1
     fonts = _fonts(specs[0])
     assert fonts and min(fonts) >= CHART_TEXT_PX, sorted(fonts)[:5]
+
+
+def test_a_replayed_run_switches_and_the_full_page_link_follows():
+    at = _open({"scene": "model-selection"})
+    assert "the lecture's model" in _specs(at)[0]["title"]["text"]
+    at.selectbox(key="model-selection-run").set_value("best").run()
+    assert not at.exception, at.exception
+    assert "our best MLP" in _specs(at)[0]["title"]["text"]
+    link = next(b for b in at.get("link_button") if "full page" in b.proto.label)
+    assert link.proto.url.startswith("/fashion-mnist?") and "replay_run=best" in link.proto.url
+
+
+def test_the_dropout_question_comes_first_and_the_live_runs_answer_it():
+    at = _open({"scene": "dropout-helps"})
+    assert len(at.get("vega_lite_chart")) == 0
+    choice = SCENES["dropout-helps"].question.choices[0]
+    next(b for b in at.button if b.label == choice).click().run()
+    assert len(at.get("vega_lite_chart")) == 1
+    verdict = " ".join(m.value for m in at.markdown)
+    assert f"You said **{choice}**" in verdict and "Validation accuracy after 40 epochs" in verdict

@@ -12,9 +12,12 @@ from urllib.parse import urlencode
 
 from ui.lecture.controls import Draw
 from ui.lecture.scenes import activations as act
+from ui.lecture.scenes import fashion as fm
 from ui.lecture.scenes import foundations as fnd
 from ui.lecture.scenes import initialization as ini
+from ui.lecture.scenes import model_selection as ms
 from ui.lecture.scenes import optimizers as opt
+from ui.lecture.scenes import playground as pg
 from ui.lecture.scenes.initialization import SYMMETRY_ANSWERS
 
 
@@ -52,6 +55,9 @@ SCENE_LIST: tuple[Scene, ...] = (
           "Every unit is wired to every unit of the next layer: one weight per pair of units in neighbouring layers, "
           "one bias per unit.",
           "backprop", fnd.architecture),
+    Scene("why-layers", "extra", "Why layers?",
+          "Each hidden unit draws one simple pattern over the input plane (blue < 0 < vermillion); the next layer "
+          "combines them into more complex ones.", "playground", pg.why_layers),
     Scene("minibatch", "#4", "Mini-batch SGD",
           "Each sample of the batch gives its own gradient; one update uses their mean (or their sum, which is "
           "the same step with η times the batch size).", "backprop", fnd.minibatch),
@@ -105,9 +111,47 @@ SCENE_LIST: tuple[Scene, ...] = (
     Scene("lr-sweep", "extra", "Learning-rate sweep",
           "Each optimizer re-run with 41 learning rates: too low barely moves, a good one reaches the minimum, "
           "too high diverges.", "optimizers", opt.lr_sweep),
+    Scene("fashion", "#19", "In practice: Fashion-MNIST",
+          "70,000 grey 28 × 28 images of clothing in 10 classes: the lecture's running example for training "
+          "networks in PyTorch.", "fashion-mnist", fm.images),
     Scene("compgraph", "#20", "Computational graph",
           "PyTorch records every operation of the forward pass; loss.backward() walks the graph back from the "
           "loss and leaves ∂L/∂node in every node.", "backprop", fnd.compgraph),
+    Scene("model-selection", "#21", "Model selection",
+          "Track the loss on a validation set after every epoch: the best model comes after a few epochs, "
+          "then the network starts to overfit.", "fashion-mnist",
+          fm.model_selection),
+    Scene("early-stopping", "extra", "Early stopping",
+          "Stop when the validation loss has not improved for k epochs (the patience) and restore the best "
+          "epoch's weights.", "model-selection", ms.early_stopping),
+    Scene("capacity", "extra", "Capacity: underfitting and overfitting",
+          "Too few parameters underfit; more fit the training set ever better, while validation accuracy levels "
+          "off or falls.", "model-selection", ms.capacity),
+    Scene("memorization", "extra", "Memorization capacity",
+          "With shuffled labels the pixels say nothing about the class, yet a wide network reaches 100 % "
+          "training accuracy: it memorizes, and stays at chance on new images.", "model-selection", ms.memorize),
+    Scene("l1-l2", "extra", "L1 vs L2 regularization",
+          "L1 pushes every weight towards 0 by the same amount: many weights end near 0 (sparse). L2 shrinks "
+          "each in proportion to its size: many small weights.", "model-selection", ms.penalties),
+    Scene("l1-prunes", "extra", "L1 prunes useless inputs",
+          "One unit fed all seven features of the circle data: with L1 the weights of the features it does not "
+          "need go to zero, and x₁², x₂² remain.", "playground", pg.l1_prunes),
+    Scene("dropout", "#22", "Dropout",
+          "Every iteration each hidden unit is dropped (set to 0) with probability p, so no unit can rely on "
+          "another; at test time nothing is dropped.", "model-selection", ms.dropout),
+    Scene("dropout-helps", "extra", "Dropout against overfitting",
+          "The early-stopping network, trained for 40 epochs on digits with 20 % noisy labels, without and with "
+          "dropout.", "model-selection", ms.dropout_helps,
+          Question("Does dropout help here?", ms.DROPOUT_ANSWERS)),
+    Scene("batch-norm", "extra", "Batch normalization",
+          "Batch norm normalizes each unit's input within the minibatch; a deep sigmoid network whose gradients "
+          "vanish trains again.", "model-selection", ms.batchnorm),
+    Scene("new-model", "#23", "New model: batch norm + dropout",
+          "The lecture's 'New model' 784-265-64-32-10 with batch norm and dropout 0.5 after each hidden layer, "
+          "replayed; switch runs to compare.", "fashion-mnist", fm.new_model),
+    Scene("confusion", "extra", "Confusion matrix",
+          "Rows: the true class; columns: what the network said. Off the diagonal: its mistakes.",
+          "fashion-mnist", fm.confusion),
 )
 
 SCENES: dict[str, Scene] = {s.id: s for s in SCENE_LIST}

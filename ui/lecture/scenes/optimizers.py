@@ -18,6 +18,7 @@ from ui.optimizers import charts as oc
 from ui.optimizers.surface_image import colour_domain, surface_image
 
 SURFACE = "beale"  # the lecture's surface, start (0.8, 1.6), minimum (3, 0.5)
+RACE_WIDTH = 1000  # plot and the legends' column beside it
 REACHED = 1e-3  # a run has reached the minimum once f − f* < REACHED
 STEP_CHOICES = [25, 50, 100, 200, 300]
 SGD_RATES = [0.005, 0.01, 0.02, 0.03, 0.04]
@@ -53,12 +54,19 @@ def race_figure(slots: tuple[str, ...], steps: int, title: str, sgd_lr: float | 
     spec = oc.race_spec(url, surface, cdomain, paths, heads, list(slots), labels, surface.start,
                         height=FIGURE_PX - 60, pickable=False)
     spec["title"] = {"text": title}
-    for layer in spec["layer"]:  # the contestants' legend under the plot: on the right it would not fit
-        legend = layer.get("encoding", {}).get("color", {}).get("legend")
-        if isinstance(legend, dict) and legend.get("title") == "optimizer":
-            layer["encoding"]["color"]["legend"] = {"orient": "bottom", "columns": 4, "title": None, "labelLimit": 300,
-                                                    "symbolStrokeWidth": 5}
-    return Figure(title, vega=lecture_spec(spec, FIGURE_PX)), reached
+    for layer in spec["layer"]:  # every legend in one column beside the plot, so the plot keeps the screen's height
+        for channel in layer.get("encoding", {}).values():
+            legend = channel.get("legend") if isinstance(channel, dict) else None
+            if not isinstance(legend, dict):
+                continue
+            if legend.get("title") == "optimizer":
+                channel["legend"] = {**legend, "orient": "right", "columns": 1, "title": None, "labelLimit": 330,
+                                     "symbolStrokeWidth": 5, "rowPadding": 2}
+            elif "gradientLength" in legend:
+                legend.update(gradientLength=110)
+    spec = lecture_spec(spec, FIGURE_PX)
+    spec["width"] = RACE_WIDTH
+    return Figure(title, vega=spec), reached
 
 
 def _steps(c: Controls, default: int = 100) -> int:
