@@ -7,6 +7,7 @@ tested is the load balancing the compose file deploys.
 
 from __future__ import annotations
 
+import grp
 import os
 import shutil
 import socket
@@ -100,6 +101,14 @@ def replicas(n: int, logs: Path, app_dir: Path = ROOT, env: dict[str, str] | Non
         yield started
 
 
+def _has_group(name: str) -> bool:
+    try:
+        grp.getgrnam(name)
+    except KeyError:
+        return False
+    return True
+
+
 def nginx_binary() -> str | None:
     """The nginx executable (Debian puts it in /usr/sbin, which a non-root PATH may lack)."""
     return shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(p, os.X_OK)), None)
@@ -114,9 +123,10 @@ def nginx(upstream_ports: list[int], tmp: Path) -> Iterator[str]:
     tmp.mkdir(parents=True, exist_ok=True)
     port = free_port()
     user = ""
-    if os.geteuid() == 0:  # nginx as root hands its workers to an unprivileged user, who must reach the prefix
+    if os.geteuid() == 0:  # nginx started by root hands its workers to an unprivileged user (Debian: nobody/nogroup)
         tmp.chmod(0o755)
-        user = "user nobody nogroup;\n"
+        group = next((g for g in ("nogroup", "nobody") if _has_group(g)), "root")
+        user = f"user nobody {group};\n"
     (tmp / "app.conf").write_text(render_nginx(port, upstream_ports))
     (tmp / "nginx.conf").write_text(MAIN_CONF.format(tmp=tmp, user=user))
     cmd = [binary, "-p", str(tmp), "-e", "stderr", "-c", str(tmp / "nginx.conf"), "-g", "daemon off; error_log stderr warn;"]

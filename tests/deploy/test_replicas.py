@@ -15,7 +15,7 @@ import pytest
 
 from bench.stclient import Session, http_get
 from deploy import loopback
-from tests.browser_support import IDLE, chromium_browser, write_small_fashion_npz
+from tests.browser_support import IDLE, write_small_fashion_npz
 
 pytestmark = pytest.mark.deploy
 PAGE = ""  # the home page: sliders and a cheap first run
@@ -88,11 +88,11 @@ def test_each_tab_runs_its_script_on_its_cookies_replica(balanced, first_visits)
 
 
 @pytest.mark.browser
-def test_a_browser_tab_keeps_html_and_websocket_on_one_replica(balanced):
+def test_a_browser_tab_keeps_html_and_websocket_on_one_replica(balanced, browser):
     """Chromium without cookies: the HTML sets st_replica, the websocket upgrade (seen through CDP) reaches the same replica."""
     base, addresses = balanced
-    with chromium_browser() as browser:
-        context = browser.new_context()
+    context = browser.new_context()
+    try:
         page = context.new_page()
         cdp = context.new_cdp_session(page)
         cdp.send("Network.enable")
@@ -103,6 +103,7 @@ def test_a_browser_tab_keeps_html_and_websocket_on_one_replica(balanced):
         page.wait_for_selector('[data-testid="stSlider"]', timeout=60_000)
         replica = response.headers["x-upstream"]
         cookies = {c["name"]: c for c in context.cookies()}
+    finally:
         context.close()
     assert replica in addresses
     assert cookies["st_replica"]["httpOnly"]
