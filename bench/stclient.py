@@ -25,6 +25,7 @@ from websockets.asyncio.client import connect
 
 FINISHED_EARLY = ForwardMsg.FINISHED_EARLY_FOR_RERUN
 FINISHED_BAD = ForwardMsg.FINISHED_WITH_COMPILE_ERROR
+FINISHED_FRAGMENT = ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
 KINDS = ("slider", "selectbox", "button")  # the element types this client can drive
 
 
@@ -64,7 +65,7 @@ class Widget:
             n = int(round((self.hi - self.lo) / self.step)) if self.step > 0 else 100
             ks = np.sort(rng.integers(0, n + 1, size=self.width))
             values = [min(self.hi, self.lo + int(k) * self.step) for k in ks]
-            state.double_array_value.data.extend([float(round(v)) if self.is_int else float(v) for v in values])
+            state.double_array_value.data.extend([float(round(v)) if self.is_int else round(float(v), 12) for v in values])
         elif self.kind == "select_slider":
             ks = np.sort(rng.integers(0, len(self.options), size=self.width))
             state.string_array_value.data.extend([self.options[int(k)] for k in ks])
@@ -133,7 +134,7 @@ class Session:
         self.upstream: str | None = None  # X-Upstream of the websocket handshake (behind deploy/nginx.conf)
         self.messages = 0
         self._cache: dict[str, ForwardMsg] = {}  # hash -> cacheable message, like the browser's message cache
-        self._finished = 0
+        self._finished = {False: 0, True: 0}  # finished runs: whole script (False), a fragment alone (True)
         self._status = -1
         self._changed = asyncio.Condition()
         self._ws: Any = None
@@ -218,12 +219,13 @@ class Session:
         async with self._changed:
             if self._ws is None:
                 raise ConnectionError(self.errors[-1] if self.errors else "websocket closed")
-            before = self._finished
+            part = bool(fragment_id)  # an auto-rerun of a fragment never ends the wait for a whole run
+            before = self._finished[part]
             await self._ws.send(msg.SerializeToString())
             if auto:
                 return
             try:
-                await asyncio.wait_for(self._changed.wait_for(lambda: self._finished > before or self._ws is None), self.timeout)
+                await asyncio.wait_for(self._changed.wait_for(lambda: self._finished[part] > before or self._ws is None), self.timeout)
             except TimeoutError:
                 raise RunTimeout(f"no script_finished within {self.timeout:.0f} s") from None
         if self._ws is None:
@@ -280,7 +282,7 @@ class Session:
             async with self._changed:
                 if msg.script_finished != FINISHED_EARLY:
                     self._status = msg.script_finished
-                    self._finished += 1
+                    self._finished[msg.script_finished == FINISHED_FRAGMENT] += 1
                     self._changed.notify_all()
 
     def _schedule(self, fragment_id: str, interval: float) -> None:
