@@ -1,21 +1,18 @@
 """Model selection & regularization: early stopping, capacity, L1/L2, dropout and batch norm, live on the digits."""
 
-import numpy as np
 import streamlit as st
 
 from core.engine.batchnorm import LATEX as BN_LATEX
 from core.engine.dropout import LATEX as DROPOUT_LATEX
 from core.engine.regularizers import REGULARIZERS
-from core.lessons.model_selection.batchnorm import deep_sigmoid
-from core.lessons.model_selection.capacity import MEMO_VAL, bottleneck_sweep, memorization, width_sweep
+from core.lessons.model_selection.capacity import MEMO_VAL
 from core.lessons.model_selection.data import CHANCE, N_VAL
 from core.lessons.model_selection.dropout import DIAGRAMS, expected_activation, masks_for_iteration
-from core.lessons.model_selection.early_stopping import (MONITORS, CurveConfig, epoch_metrics, moving_average,
-                                                         training_curves)
-from core.lessons.model_selection.penalties import SMALL, compare_penalties, weight_decay_vs_l2
+from core.lessons.model_selection.early_stopping import MAX_EPOCHS, MONITORS, CurveConfig
+from core.lessons.model_selection.penalties import SMALL
 from ui.charts.diagrams import graphviz_chart
-from ui.charts.spec import cached_spec
-from ui.model_selection import charts, frames
+from ui.charts.theme import current_scale
+from ui.model_selection import cached
 from ui.model_selection.diagram import dropout_dot
 from ui.urlstate import bound, share_hint
 
@@ -25,57 +22,15 @@ BN_RATES = [0.03, 0.1, 0.3, 1.0]
 BN_STEPS = [100, 300, 600]
 
 
-@st.cache_data(show_spinner="Training with and without early stopping…", max_entries=64)
-def _curves(cfg: CurveConfig):
-    return training_curves(cfg)
-
-
-@st.cache_data(show_spinner="Training with dropout…", max_entries=32)
-def _dropout_metrics(cfg: CurveConfig):
-    return epoch_metrics(cfg)
-
-
-@st.cache_data(show_spinner="Training one network per width…", max_entries=32)
-def _sweep(epochs: int, label_noise: float):
-    return width_sweep(epochs=epochs, label_noise=label_noise)
-
-
-@st.cache_data(show_spinner="Training on true and on shuffled labels…", max_entries=32)
-def _memorization(width: int, n_train: int):
-    return memorization(width=width, n_train=n_train)
-
-
-@st.cache_data(show_spinner="Training one network per bottleneck…", max_entries=16)
-def _bottleneck(first: int):
-    return bottleneck_sweep(first=first)
-
-
-@st.cache_data(show_spinner="Training with no penalty, L1, L2 and proximal L1…", max_entries=32)
-def _penalties(lam: float, epochs: int):
-    return compare_penalties(lam=lam, epochs=epochs)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _decay(lam: float, steps: int):
-    return weight_decay_vs_l2(lam=lam, steps=steps)
-
-
-@st.cache_data(show_spinner="Training the deep sigmoid network with and without batch norm…", max_entries=32)
-def _deep(depth: int, lr: float, steps: int):
-    checkpoints = (0, steps // 10, steps)
-    return [deep_sigmoid(bn, depth=depth, lr=lr, steps=steps, checkpoints=checkpoints) for bn in (False, True)]
-
-
 def _pct(x: float) -> str:
     return f"{x:.1%}"
 
 
 st.title("Model selection & regularization")
 st.markdown(
-    "A network with enough parameters can fit its training set perfectly — including its noise — and then does "
-    "worse on data it has not seen. Every section below trains small networks live with the NumPy engine on "
-    f"scikit-learn's digits (8×8 images, 10 classes, {N_VAL} fixed validation images) and shows one way to find "
-    "or enforce the right amount of capacity: stop early, size the layers, penalize weights, drop units, normalize."
+    "A network big enough to fit its training set — noise included — does worse on images it has not seen. "
+    f"Small networks trained live on scikit-learn's digits (8×8, 10 classes, {N_VAL} fixed validation images) show "
+    "five ways to find or enforce the right capacity."
 )
 share_hint()
 
@@ -83,37 +38,35 @@ share_hint()
 @st.fragment
 def early_stopping_section() -> None:
     st.header("1. Overfitting and early stopping")
-    st.markdown(
-        "Track the loss on a validation set after every epoch: it falls, reaches its best value and rises again "
-        "while the training loss keeps falling — the network starts to memorize. Early stopping waits $k$ epochs "
-        "(the *patience*) without improvement, then stops and restores the weights of the best epoch. A moving "
-        "average over a few epochs keeps a bumpy curve from stopping too soon. A share of the training labels is "
-        "replaced by random ones (label noise): there is something to memorize."
-    )
     c1, c2, c3, c4 = st.columns(4)
     width = bound(c1.select_slider, "Width (2 hidden layers)", WIDTHS, value=64, key="width")
-    epochs = bound(c2.slider, "Epochs", 10, 60, 40, 5, key="epochs")
+    epochs = bound(c2.slider, "Epochs", 10, MAX_EPOCHS, 40, 5, key="epochs")
     patience = bound(c3.slider, "Patience k (epochs)", 1, 15, 5, key="patience")
     noise = bound(c4.slider, "Label noise", 0.0, 0.5, 0.2, 0.05, key="noise")
+    chart = st.empty()
     c1, c2, c3 = st.columns([2, 1, 1])
     watched = bound(c1.radio, "Early stopping watches", list(MONITORS.values()), key="monitor", horizontal=True)
     monitor = next(k for k, label in MONITORS.items() if label == watched)
     smooth = bound(c2.slider, "Moving average (epochs)", 1, 5, 1, key="smooth")
     kind = bound(c3.radio, "Show", ["loss", "accuracy"], key="show", horizontal=True)
-    c = _curves(CurveConfig(width=width, epochs=epochs, patience=patience, label_noise=noise, monitor=monitor,
-                            smooth=smooth))
-    curves, marks = frames.curve_frames(c, "loss" if kind == "loss" else "acc", patience, smooth)
-    st.vega_lite_chart(cached_spec(charts.curves, "cross-entropy loss" if kind == "loss" else "accuracy", smooth > 1,
-                                   data={"curves": curves, "marks": marks}), width="stretch")
+    spec, c = cached.early_stopping(width, epochs, patience, noise, monitor, smooth, kind, current_scale())
+    chart.vega_lite_chart(spec, width="stretch")
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Best epoch (restored)", c.best_epoch)
     m2.metric("Stopped at epoch", c.stop_epoch if c.stop_epoch else "—",
               "patience never ran out" if not c.stop_epoch else None, delta_color="off", delta_arrow="off")
     m3.metric("Validation accuracy, restored", _pct(c.restored_val_acc))
     m4.metric(f"… after all {epochs} epochs", _pct(c.final_val_acc))
+    st.markdown(
+        "The validation loss falls, reaches its best value and rises again while the training loss keeps falling: "
+        "the network starts to memorize the noisy labels (a share of the training labels replaced by random ones). "
+        "Early stopping waits $k$ epochs (the *patience*) without improvement, then stops and restores the weights "
+        "of the best epoch; a moving average keeps a bumpy curve from stopping too soon."
+    )
     st.caption(f"Network 64-{width}-{width}-10 (ReLU, softmax), Adam η = 0.005, minibatches of 30 from 360 training "
-               "images. Both runs use the same seed and minibatches, so the faded continuation is what training "
-               "would have done without the stop. The green band is the patience window after the best epoch.")
+               "images, trained once for all epochs while early stopping watches (`EarlyStopping(stop=False)`): a "
+               "stopping run sees the same minibatches, so the faded continuation is what training would have done "
+               "without the stop. The green band is the patience window after the best epoch.")
 
 
 @st.fragment
@@ -128,15 +81,13 @@ def capacity_section() -> None:
     c1, c2 = st.columns(2)
     epochs = bound(c1.slider, "Epochs per network", 5, 20, 10, 5, key="sweep_epochs")
     noise = bound(c2.slider, "Label noise in the sweep", 0.0, 0.5, 0.0, 0.1, key="sweep_noise")
-    sweep = _sweep(epochs, noise)
-    st.vega_lite_chart(cached_spec(charts.accuracy_sweep, "hidden units w (network 64-w-10, log scale)",
-                                   data={"sweep": frames.sweep_frame(sweep)}), width="stretch")
+    st.vega_lite_chart(cached.sweep(epochs, noise, current_scale()), width="stretch")
     st.subheader("Memorizing shuffled labels")
     c1, c2 = st.columns(2)
     width = bound(c1.select_slider, "Hidden units", [32, 64, 128, 256, 512], value=256, key="mem_width")
     n_train = bound(c2.slider, "Training images", 50, 300, 150, 50, key="mem_n")
-    mem = _memorization(width, n_train)
-    st.vega_lite_chart(cached_spec(charts.memorization, data={"memo": frames.memorization_frame(mem)}), width="stretch")
+    spec, mem = cached.memorizing(width, n_train, current_scale())
+    st.vega_lite_chart(spec, width="stretch")
     st.caption(f"64-{width}-10, {mem.n_params:,} parameters for {n_train} images; full-batch Adam, η = 0.01; "
                f"validated on {MEMO_VAL} images. "
                f"Shuffled labels: training accuracy {_pct(mem.shuffled_train[-1])}, validation "
@@ -145,9 +96,7 @@ def capacity_section() -> None:
     st.markdown("A layer narrower than what the task needs loses information that no later layer can recover: "
                 "the lecture's 256 → 32 units lose almost nothing, 256 → 2 loses most of it.")
     first = bound(st.columns(2)[0].select_slider, "First hidden layer", [64, 128, 256], value=256, key="first")
-    neck = _bottleneck(first)
-    st.vega_lite_chart(cached_spec(charts.accuracy_sweep, f"bottleneck units k (network 64-{first}-k-10, log scale)",
-                                   data={"sweep": frames.sweep_frame(neck)}), width="stretch")
+    st.vega_lite_chart(cached.bottleneck(first, current_scale()), width="stretch")
 
 
 @st.fragment
@@ -163,10 +112,9 @@ def penalty_section() -> None:
     c1, c2 = st.columns(2)
     lam = bound(c1.select_slider, "Strength λ (same for L1 and L2)", LAMBDAS, value=3e-3, key="lam")
     epochs = bound(c2.slider, "Epochs", 10, 40, 30, 10, key="pen_epochs")
-    runs = _penalties(lam, epochs)
+    spec, runs = cached.penalties(lam, epochs, current_scale())
     left, right = st.columns([1, 1])
-    left.vega_lite_chart(cached_spec(charts.weight_histogram, data={"hist": frames.histogram_frame(runs)}),
-                         width="stretch")
+    left.vega_lite_chart(spec, width="stretch")
     right.dataframe(
         {"penalty": [r.name for r in runs], f"|w| < {SMALL:g}": [_pct(r.small_share) for r in runs],
          "w = 0": [_pct(r.zero_share) for r in runs], "train acc.": [_pct(r.train_acc) for r in runs],
@@ -180,7 +128,7 @@ def penalty_section() -> None:
     st.markdown("The gradient of $\\frac{\\lambda}{2}\\lVert W\\rVert^2$ is $\\lambda W$ — exactly what an optimizer's "
                 "`weight_decay=λ` adds to the gradient. Trained from the same start on the same minibatches:")
     steps = bound(st.columns(2)[0].select_slider, "Steps", [1, 10, 50], value=1, key="decay_steps")
-    rows = _decay(1e-2, steps)
+    rows = cached.decay(1e-2, steps)
     st.dataframe({"weight_decay = 0.01": [r.left for r in rows], "vs": [r.right for r in rows],
                   "max |ΔW|": [f"{r.max_dW:.2e}" for r in rows], "max |Δb|": [f"{r.max_db:.2e}" for r in rows]},
                  hide_index=True)
@@ -217,15 +165,12 @@ def dropout_section() -> None:
     st.subheader("Dropout against overfitting")
     rate = bound(st.columns(2)[0].slider, "Dropout rate in training", 0.1, 0.7, 0.5, 0.1, key="drop_train")
     cfg = CurveConfig()
-    base, dropped = _curves(cfg).metrics, _dropout_metrics(CurveConfig(dropout=rate))
-    data = frames.runs_frame({"no dropout": {"training": base["train_loss"], "validation": base["val_loss"]},
-                              f"dropout p = {rate:g}": {"training": dropped["train_loss"],
-                                                        "validation": dropped["val_loss"]}}, dropped["epoch"])
-    st.vega_lite_chart(cached_spec(charts.run_curves, "cross-entropy loss", data={"runs": data}), width="stretch")
+    spec, n = cached.dropout_curves(rate, current_scale())
+    st.vega_lite_chart(spec, width="stretch")
     st.caption(f"Section 1's default network (64-{cfg.width}-{cfg.width}-10, {cfg.label_noise:.0%} label noise), "
                f"trained for {cfg.epochs} epochs without early stopping. Best validation loss: "
-               f"{base['val_loss'].min():.3f} without dropout, {dropped['val_loss'].min():.3f} with p = {rate:g}; "
-               f"final validation accuracy {_pct(base['val_acc'][-1])} vs {_pct(dropped['val_acc'][-1])}.")
+               f"{n['base_best']:.3f} without dropout, {n['drop_best']:.3f} with p = {rate:g}; "
+               f"final validation accuracy {_pct(n['base_acc'])} vs {_pct(n['drop_acc'])}.")
 
 
 @st.fragment
@@ -241,26 +186,19 @@ def batchnorm_section() -> None:
     depth = bound(c1.slider, "Hidden layers (32 sigmoid units each)", 4, 10, 8, key="depth")
     lr = bound(c2.select_slider, "Learning rate η (plain SGD)", BN_RATES, value=0.3, key="bn_lr")
     steps = bound(c3.select_slider, "Steps", BN_STEPS, value=300, key="bn_steps")
-    runs = _deep(depth, lr, steps)
-    data = frames.runs_frame({("with" if r.batchnorm else "without") + " batch norm":
-                              {"training": moving_average(r.losses, 10)} for r in runs}, np.arange(1, steps + 1))
+    spec, (acc_without, acc_with) = cached.deep_losses(depth, lr, steps, current_scale())
     left, right = st.columns(2)
-    left.vega_lite_chart(cached_spec(charts.run_curves, "training loss (10-step average)", "step", ("training",),
-                                     data={"runs": data}), width="stretch")
-    left.caption(f"Validation accuracy after {steps} steps: without batch norm {_pct(runs[0].val_acc)}, "
-                 f"with batch norm {_pct(runs[1].val_acc)}. Chance: {CHANCE:.0%}.")
+    left.vega_lite_chart(spec, width="stretch")
+    left.caption(f"Validation accuracy after {steps} steps: without batch norm {_pct(acc_without)}, "
+                 f"with batch norm {_pct(acc_with)}. Chance: {CHANCE:.0%}.")
     stat = bound(right.radio, "Running statistic of layer 1, unit 1", ["mean", "variance"], key="stat", horizontal=True)
-    bn = runs[1]
-    batch, running = (bn.batch_mean, bn.running_mean) if stat == "mean" else (bn.batch_var, bn.running_var)
-    right.vega_lite_chart(cached_spec(charts.running_stats, f"{stat} of z", data={"stats": frames.stats_frame(batch, running)}),
-                          width="stretch")
+    right.vega_lite_chart(cached.running(depth, lr, steps, stat, current_scale()), width="stretch")
     right.caption("Running estimate r ← 0.9·r + 0.1·(this batch's value), as torch's BatchNorm1d (momentum 0.1; "
                   "the variance unbiased). It starts at 0 and 1 and settles where the batch values scatter.")
     st.subheader("What enters each sigmoid")
     when = bound(st.radio, "Distributions at", ["start", "10 % of the steps", "end"], key="when", horizontal=True)
     step = {"start": 0, "end": steps}.get(when, steps // 10)
-    st.vega_lite_chart(cached_spec(charts.layer_boxes, data={"boxes": frames.boxes_frame(runs, step)}),
-                       width="content")
+    st.vega_lite_chart(cached.boxes(depth, lr, steps, step, current_scale()), width="content")
     st.caption("On 200 validation images, as a training step sees them (batch norm with this batch's mean and "
                "variance). Without batch norm the inputs drift and spread differently per layer; with it each layer's "
                "inputs stay centred with a spread that γ and β learn.")

@@ -29,7 +29,8 @@ from core.lessons.model_selection.data import digits_split  # noqa: E402
 
 GOAL_S = 1.0
 SECTIONS = {  # the page's default calls, section by section (section 4 reuses section 1's no-dropout run)
-    "1 early stopping": lambda: early_stopping.training_curves(early_stopping.CurveConfig()),
+    "1 early stopping (all epochs once)": lambda: early_stopping.training_curves(
+        early_stopping.CurveConfig(), early_stopping.epoch_metrics(early_stopping.CurveConfig(epochs=early_stopping.MAX_EPOCHS))),
     "2 width sweep": lambda: capacity.width_sweep(epochs=10, label_noise=0.0),
     "2 memorization": lambda: capacity.memorization(width=256, n_train=150),
     "2 bottleneck": lambda: capacity.bottleneck_sweep(first=256),
@@ -37,7 +38,8 @@ SECTIONS = {  # the page's default calls, section by section (section 4 reuses s
     "3 weight decay": lambda: penalties.weight_decay_vs_l2(lam=1e-2, steps=1),
     "4 dropout masks + expectation": lambda: (dropout.masks_for_iteration((2, 3, 1), 0.5, 3),
                                               dropout.expected_activation(0.8, 0.5)),
-    "4 dropout curves (p = 0.5 run)": lambda: early_stopping.epoch_metrics(early_stopping.CurveConfig(dropout=0.5)),
+    "4 dropout curves (p = 0.5 run)": lambda: early_stopping.epoch_metrics(
+        early_stopping.CurveConfig(dropout=0.5, epochs=early_stopping.MAX_EPOCHS)),
     "5 batch norm (both nets)": lambda: [bn.deep_sigmoid(f, depth=8, lr=0.3, steps=300, checkpoints=(0, 30, 300))
                                          for f in (False, True)],
 }

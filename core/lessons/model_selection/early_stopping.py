@@ -1,8 +1,10 @@
 """Section 1: training vs validation curves of a network big enough to overfit, and early stopping on them.
 
-The same seeded run is trained twice: once with ``EarlyStopping`` (it stops after ``patience`` epochs without
-improvement and restores the best epoch's weights) and once for all epochs, to show what stopping avoided.
-Both see the same minibatches, so their curves agree up to the stop.
+One seeded run trains for all epochs while ``EarlyStopping(stop=False)`` watches it: where it would have stopped
+(``patience`` epochs without improvement) and which epoch's weights it would have restored. A stopping run sees
+the same minibatches, so up to the stop it *is* this run, and the restored weights are this run's at the best
+epoch. The stopping rule only reads the per-epoch numbers, so another patience, monitor or moving average — or
+fewer epochs — is a replay of the same history (``early_stopping_replay``), no new training.
 """
 
 from __future__ import annotations
@@ -11,13 +13,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.engine.callbacks import Callback, EarlyStopping, accuracy
+from core.engine.callbacks import Callback, EarlyStopping, early_stopping_replay
 from core.engine.train import TrainConfig, Trainer
 from core.lessons.model_selection.data import digits_split
-from core.lessons.model_selection.runs import METRICS, fit
+from core.lessons.model_selection.runs import METRICS, Run, fit
 
 Array = np.ndarray
 MONITORS = {"val_loss": "validation loss", "val_acc": "validation accuracy"}
+MAX_EPOCHS = 60  # the longest run the page offers; shorter ones are its first epochs
 
 
 class MovingAverage(Callback):
@@ -53,7 +56,7 @@ class CurveConfig:
 
 @dataclass(frozen=True)
 class Curves:
-    """Per-epoch metrics of the full run and what early stopping did on the same run."""
+    """Per-epoch metrics of the full run and what early stopping did (or would have done) on it."""
 
     epochs: Array  # (E,) 1..E
     metrics: dict[str, Array]  # train_loss, val_loss, train_acc, val_acc, each (E,)
@@ -63,8 +66,7 @@ class Curves:
     restored_val_acc: float  # validation accuracy of the restored weights
     restored_val_loss: float
     final_val_acc: float  # validation accuracy after all epochs, without stopping
-    minibatch_losses: Array  # (steps,) the full run's minibatch losses
-    steps_per_epoch: int
+    waits: Array  # (E,) the patience counter after each epoch
 
 
 def _setup(cfg: CurveConfig):
@@ -75,35 +77,48 @@ def _setup(cfg: CurveConfig):
 
 
 def epoch_metrics(cfg: CurveConfig) -> dict[str, Array]:
-    """Per-epoch train/validation loss and accuracy of one run over all epochs, without early stopping."""
+    """Per-epoch train/validation loss and accuracy of one run over all ``cfg.epochs``, without early stopping."""
     split, config, hidden = _setup(cfg)
     run = fit(split, hidden, config, cfg.epochs, seed=cfg.seed)
     return {k: np.asarray(run.history[k]) for k in ("epoch", *METRICS)}
 
 
-def training_curves(cfg: CurveConfig) -> Curves:
-    """Train with and without early stopping; early stopping monitors ``cfg.monitor`` (smoothed over ``cfg.smooth`` epochs)."""
+def training_curves(cfg: CurveConfig, metrics: dict[str, Array] | None = None) -> Curves:
+    """Early stopping on ``cfg.monitor`` (smoothed over ``cfg.smooth`` epochs) over the first ``cfg.epochs`` epochs.
+
+    ``metrics``: ``epoch_metrics`` of the same network and data for at least ``cfg.epochs`` epochs (a longer run
+    starts the same: same seed, same minibatches); None trains it here.
+    """
     if cfg.monitor not in MONITORS:
         raise ValueError(f"monitor must be one of {', '.join(MONITORS)}, got {cfg.monitor!r}")
+    if metrics is None:
+        metrics = epoch_metrics(cfg)
+    if len(metrics["epoch"]) < cfg.epochs:
+        raise ValueError(f"the recorded run has {len(metrics['epoch'])} epochs, fewer than the {cfg.epochs} asked for")
+    m = {k: np.asarray(metrics[k][: cfg.epochs]) for k in METRICS}
+    monitored = moving_average(m[cfg.monitor], cfg.smooth)
+    watcher = early_stopping_replay(monitored, cfg.patience, mode="max" if "acc" in cfg.monitor else "min")
+    best = watcher.best_epoch - 1
+    return Curves(
+        epochs=np.arange(1, cfg.epochs + 1),
+        metrics=m,
+        monitored=monitored,
+        best_epoch=watcher.best_epoch,
+        stop_epoch=watcher.stopped_epoch,
+        restored_val_acc=float(m["val_acc"][best]),
+        restored_val_loss=float(m["val_loss"][best]),
+        final_val_acc=float(m["val_acc"][-1]),
+        waits=np.asarray(watcher.waits),
+    )
+
+
+def stopping_run(cfg: CurveConfig) -> tuple[EarlyStopping, Run]:
+    """The run that really stops: EarlyStopping(stop=True) with restore_best, for checking the replay against."""
     split, config, hidden = _setup(cfg)
     watched = cfg.monitor if cfg.smooth == 1 else f"{cfg.monitor}_avg"
-    average = MovingAverage(cfg.monitor, cfg.smooth)
     stopper = EarlyStopping(watched, patience=cfg.patience, restore_best=True)
-    stopped = fit(split, hidden, config, cfg.epochs, seed=cfg.seed, callbacks=[average, stopper])
-    full = fit(split, hidden, config, cfg.epochs, seed=cfg.seed)
-    restored = stopped.net
-    return Curves(
-        epochs=np.asarray(full.history["epoch"]),
-        metrics={k: np.asarray(full.history[k]) for k in METRICS},
-        monitored=moving_average(full.history[cfg.monitor], cfg.smooth),
-        best_epoch=stopper.best_epoch,
-        stop_epoch=stopper.stopped_epoch,
-        restored_val_acc=accuracy(restored, split.X_val, split.y_val),
-        restored_val_loss=restored.eval_loss(split.X_val, split.y_val, "crossentropy"),
-        final_val_acc=full.history["val_acc"][-1],
-        minibatch_losses=np.asarray(full.trainer.losses),
-        steps_per_epoch=full.trainer.steps_per_epoch,
-    )
+    run = fit(split, hidden, config, cfg.epochs, seed=cfg.seed, callbacks=[MovingAverage(cfg.monitor, cfg.smooth), stopper])
+    return stopper, run
 
 
 def moving_average(values: Array, window: int) -> Array:

@@ -5,7 +5,11 @@ import pytest
 
 from core.lessons.model_selection.capacity import memorization, width_sweep
 from core.lessons.model_selection.data import CHANCE, N_VAL, digits_split, shuffled_labels
-from core.lessons.model_selection.early_stopping import CurveConfig, moving_average, training_curves
+from dataclasses import replace
+
+from core.engine.callbacks import accuracy
+from core.lessons.model_selection.early_stopping import (CurveConfig, epoch_metrics, moving_average, stopping_run,
+                                                         training_curves)
 
 SMALL = dict(width=64, epochs=25, n_train=240, label_noise=0.3, lr=1e-2)
 
@@ -38,6 +42,25 @@ def test_early_stopping_picks_the_best_epoch_and_restores_its_weights(monitor):
     assert c.restored_val_loss == pytest.approx(c.metrics["val_loss"][best - 1], rel=1e-12)
     assert c.restored_val_acc == pytest.approx(c.metrics["val_acc"][best - 1])
     assert c.restored_val_acc > c.final_val_acc  # stopping early paid off on noisy labels
+
+
+@pytest.mark.parametrize("monitor, smooth", [("val_loss", 1), ("val_acc", 3)])
+def test_replayed_early_stopping_is_the_run_that_stops(monitor, smooth):
+    """The page trains once for all epochs and replays the stopping rule: the same stop, best epoch and restored
+    weights as a run where EarlyStopping really stops and restores; fewer epochs are a longer run's first ones."""
+    cfg = CurveConfig(**SMALL, patience=4, monitor=monitor, smooth=smooth)
+    longer = epoch_metrics(replace(cfg, epochs=cfg.epochs + 15))
+    c = training_curves(cfg, longer)
+    stopper, run = stopping_run(cfg)
+    assert c.stop_epoch is not None and (c.best_epoch, c.stop_epoch) == (stopper.best_epoch, stopper.stopped_epoch)
+    assert run.trainer.epoch == c.stop_epoch and len(c.epochs) == cfg.epochs
+    split = digits_split(cfg.n_train, cfg.label_noise, seed=cfg.seed)
+    assert c.restored_val_loss == run.net.eval_loss(split.X_val, split.y_val, "crossentropy")
+    assert c.restored_val_acc == accuracy(run.net, split.X_val, split.y_val)
+    fresh = training_curves(cfg)
+    for k in c.metrics:
+        np.testing.assert_array_equal(c.metrics[k], fresh.metrics[k])
+    assert list(c.waits[: c.stop_epoch]) == stopper.waits
 
 
 def test_moving_average_monitor_waits_longer_on_bumpy_curves():
