@@ -132,6 +132,7 @@ class Session:
         self.states: dict[str, WidgetState] = {}  # every value this tab has set, resent with each rerun
         self.errors: list[str] = []
         self.upstream: str | None = None  # X-Upstream of the websocket handshake (behind deploy/nginx.conf)
+        self.handshake_cookies: list[str] = []
         self.messages = 0
         self._cache: dict[str, ForwardMsg] = {}  # hash -> cacheable message, like the browser's message cache
         self._finished = {False: 0, True: 0}  # finished runs: whole script (False), a fragment alone (True)
@@ -157,6 +158,7 @@ class Session:
         self._ws = await connect(ws_url, subprotocols=["streamlit"], max_size=None, ping_interval=None,
                                  open_timeout=self.timeout, additional_headers={"Cookie": self.cookie} if self.cookie else None)  # fmt: skip
         self.upstream = self._ws.response.headers.get("X-Upstream")
+        self.handshake_cookies = self._ws.response.headers.get_all("Set-Cookie")  # behind nginx: none when the tab's cookie came along
         self._reader = asyncio.create_task(self._read())
         await self._run(page_name=self.page)
         return time.perf_counter() - t0

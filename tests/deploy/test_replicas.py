@@ -72,19 +72,23 @@ def test_each_tab_runs_its_script_on_its_cookies_replica(balanced, first_visits)
     by_replica = {replica: cookie for cookie, replica in first_visits}
     tabs = [(by_replica[a], a) for a in sorted(addresses)] + [next(v for v in first_visits if v[1] == min(addresses))]
 
-    async def drive() -> list[tuple[Session, float]]:
+    async def drive() -> tuple[list[tuple[Session, float]], Session]:
         sessions = [Session(base, PAGE, cookie=cookie, timeout=60) for cookie, _ in tabs]
-        await asyncio.gather(*(s.open() for s in sessions))
+        cookieless = Session(base, PAGE, timeout=60)
+        await asyncio.gather(*(s.open() for s in [*sessions, cookieless]))
         rng = np.random.default_rng(0)
         moved = [await s.move(s.find("slider"), rng) for s in sessions]
-        await asyncio.gather(*(s.close() for s in sessions))
-        return list(zip(sessions, moved, strict=True))
+        await asyncio.gather(*(s.close() for s in [*sessions, cookieless]))
+        return list(zip(sessions, moved, strict=True)), cookieless
 
-    for (session, seconds), (_, replica) in zip(asyncio.run(drive()), tabs, strict=True):
+    tabs_run, cookieless = asyncio.run(drive())
+    for (session, seconds), (_, replica) in zip(tabs_run, tabs, strict=True):
         assert session.errors == []
-        assert session.upstream == replica  # the websocket upgrade carried the cookie to the same replica
+        assert session.upstream == replica  # the websocket upgrade went to the cookie's replica ...
+        assert not any("st_replica" in c for c in session.handshake_cookies)  # ... because the cookie came along
         assert session.page_hash and seconds > 0
         assert len(session.states) == 1  # the slider's new value went up with the rerun
+    assert cookieless.errors == [] and any("st_replica" in c for c in cookieless.handshake_cookies)
 
 
 @pytest.mark.browser
@@ -107,5 +111,6 @@ def test_a_browser_tab_keeps_html_and_websocket_on_one_replica(balanced, browser
         context.close()
     assert replica in addresses
     assert cookies["st_replica"]["httpOnly"]
-    upstreams = [{k.lower(): v for k, v in h.items()}.get("x-upstream") for h in handshakes]
-    assert upstreams and set(upstreams) == {replica}
+    handshakes = [{k.lower(): v for k, v in h.items()} for h in handshakes]
+    assert handshakes and {h.get("x-upstream") for h in handshakes} == {replica}
+    assert not any("st_replica" in h.get("set-cookie", "") for h in handshakes)  # the upgrade carried the cookie
