@@ -5,7 +5,8 @@
 
 Starts `streamlit run app.py` on 127.0.0.1 (or uses --url; or --replicas K app servers behind nginx with
 deploy/nginx.conf.template). For each page (default: every page) and each N: N sessions (bench/stclient.py,
-no browser) open the page together, then each changes its widget (the page's first slider, else its first
+no browser) open the page together (each GETs the page's HTML first and keeps the cookie a load balancer
+sets, as a browser does), then each changes its widget (the page's first slider, else its first
 select box, or --widget LABEL) to a random new value every 0.5-2 s (seeded) for --seconds, timing each rerun
 from sending the change to script_finished. Reported per (page, N): rerun p50/p95/max, errors (page exceptions,
 dropped websockets), time-outs (no script_finished within --timeout), "open N" (p95 of the N first loads, all
@@ -56,10 +57,10 @@ def percentile(xs: list[float], q: float) -> float | None:
     return float(np.percentile(xs, q)) if xs else None
 
 
-async def start_training(base: str, query: str, load_html: bool, timeout: float) -> Session:
+async def start_training(base: str, query: str, timeout: float) -> Session:
     """One extra tab on /fashion-mnist that presses Train and stays open (closing it would end the run)."""
     bg = Session(base, "fashion-mnist", timeout=timeout, query=query)
-    await bg.open(load_html=load_html)
+    await bg.open(load_html=True)
     button = next((w for w in bg.widgets.values() if w.kind == "button" and w.label == "Train"), None)
     if button is None or button.disabled:
         raise RuntimeError(f"no enabled Train button on /fashion-mnist (errors: {bg.errors})")
@@ -78,7 +79,7 @@ async def phase(base: str, page: str, n: int, args: argparse.Namespace, roots: l
     seed = [args.seed, n, sum(page.encode())]
     sessions = [Session(base, page, timeout=args.timeout) for _ in range(n)]
     errors: list[str] = []
-    opened = await asyncio.gather(*(s.open(load_html=args.replicas > 1) for s in sessions), return_exceptions=True)
+    opened = await asyncio.gather(*(s.open(load_html=True) for s in sessions), return_exceptions=True)
     live = []
     timeouts = sum(isinstance(t, RunTimeout) for t in opened)
     for s, t in zip(sessions, opened, strict=True):
@@ -123,7 +124,7 @@ async def phase(base: str, page: str, n: int, args: argparse.Namespace, roots: l
     await asyncio.sleep(args.seconds)
     fresh = Session(base, page, timeout=args.timeout)
     try:
-        open_ms = 1000 * await fresh.open(load_html=args.replicas > 1)
+        open_ms = 1000 * await fresh.open(load_html=True)
     except Exception as e:  # noqa: BLE001
         open_ms = None
         errors.append(f"fresh open: {type(e).__name__}: {e}")
@@ -148,7 +149,7 @@ async def phase(base: str, page: str, n: int, args: argparse.Namespace, roots: l
         "cpu_cores": cpu / args.seconds if cpu is not None else None,
         "peak_rss_mb": peak[0] if roots else None, "widget": live[0][1].label if live else None,
         "training": bg.polling if bg else None,
-        "replicas": dict(Counter(s.upstream for s in sessions)) if args.replicas > 1 else None,
+        "replicas": dict(Counter(s.upstream for s in sessions)) if any(s.upstream for s in sessions) else None,  # behind nginx
         "error_samples": sorted(set(errors))[:5],
     }  # fmt: skip
 
@@ -171,7 +172,7 @@ def print_row(r: dict) -> None:
 async def run_all(base: str, args: argparse.Namespace, roots: list[int]) -> list[dict]:
     bg = None
     if args.background_training:
-        bg = await start_training(base, args.train_query, args.replicas > 1, args.timeout)
+        bg = await start_training(base, args.train_query, args.timeout)
         print(f"background training started on /fashion-mnist{f' ({bg.upstream})' if bg.upstream else ''}", flush=True)
     print(f"{'page':<16}{'N':>4}{'reruns':>8}{'p50':>8}{'p95':>8}{'max':>8}{'err':>5}{'t/o':>5}{'open N':>9}{'open 1':>9}"
           f"{'CPU ms':>9}{'cores':>7}{'RSS MB':>8}   (ms; open N: p95 of the N tabs opening together, open 1: a fresh tab meanwhile)", flush=True)  # fmt: skip
