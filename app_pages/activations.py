@@ -2,48 +2,22 @@
 
 import streamlit as st
 
-from core.lessons.activations.curves import activation_curves, read_off
 from core.engine.activations import ACTIVATIONS
-from core.lessons.activations.boundaries import fit_boundary, lecture_moons
-from core.lessons.activations.dying_relu import DyingConfig, dying_relu
-from core.lessons.activations.gradient_flow import gradient_flow
 from core.engine.initializers import INITIALIZERS
 from core.engine.optim import OPTIMIZERS
-from core.lessons.activations.output_layer import DEFAULT_LOGITS, OUTPUT_ACTIVATIONS, output_view, parse_logits
-from ui.activations.charts import (boundary_chart, dead_units_chart, dying_charts, function_panel,
-                                  gradient_norm_chart, output_bars)
+from core.lessons.activations.output_layer import DEFAULT_LOGITS, OUTPUT_ACTIVATIONS, parse_logits
+from ui.activations import cached
+from ui.charts.theme import current_scale
 from ui.urlstate import bound, share_hint
 
 NAMES = list(ACTIVATIONS)
 WIDTHS = [8, 16, 32, 64, 128, 256]
 LEARNING_RATES = [0.001, 0.003, 0.01, 0.03, 0.05, 0.1, 0.3, 0.5, 1.0, 2.0, 3.0]
 
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _curves(names: tuple[str, ...], z_max: float, threshold: float):
-    return activation_curves(names, z_max, threshold=threshold)
-
-
-@st.cache_data(show_spinner="One forward and backward pass per activation…", max_entries=64)
-def _flows(names: tuple[str, ...], depth: int, width: int, init: str):
-    return gradient_flow(names, depth=depth, width=width, init=init)
-
-
-@st.cache_data(show_spinner="Training ReLU and leaky-ReLU nets…", max_entries=64)
-def _dying(optimizer: str, lr: float, bias_shift: float, steps: int):
-    return dying_relu(DyingConfig(optimizer=optimizer, lr=lr, bias_shift=bias_shift, steps=steps))
-
-
-@st.cache_data(show_spinner="Training one net per activation with L-BFGS…", max_entries=64)
-def _boundaries(n_layers: int, seed: int):
-    return [fit_boundary(name, n_layers, seed=seed) for name in ("relu", "tanh")]
-
-
 st.title("Activations & gradients")
 st.markdown(
-    "Every hidden unit computes $a = f(z)$ with $z = \\mathbf{W}^{(l)}\\mathbf{a}^{(l-1)} + \\mathbf{b}^{(l)}$. "
-    "The non-linearity $f$ decides what shapes a network can draw, and its derivative $f'(z)$ is a factor in "
-    "every gradient that backpropagation sends through the unit — so $f'$ decides how well the network learns."
+    "Every hidden unit computes $a = f(z)$ with $z = \\mathbf{W}^{(l)}\\mathbf{a}^{(l-1)} + \\mathbf{b}^{(l)}$: "
+    "$f$ decides what shapes a network can draw, and $f'(z)$, a factor in every gradient through the unit, how well it learns."
 )
 share_hint()
 
@@ -51,29 +25,29 @@ share_hint()
 @st.fragment
 def function_section() -> None:
     st.header("1. Function and derivative")
+    c1, c2, c3, c4 = st.columns([1, 1, 1, 2])
+    z_max = bound(c1.slider, "Range of z (±)", 1.0, 12.0, 6.0, 0.5, key="zr")
+    z0 = bound(c2.slider, "Probe z", -12.0, 12.0, 1.0, 0.1, key="z0", help="Reads off f(z) and f′(z).")
+    threshold = bound(c3.slider, "Shade where |f′(z)| <", 0.0, 0.5, 0.05, 0.01, key="sat")
+    names = bound(c4.multiselect, "Activations", NAMES, default=["sigmoid", "tanh", "relu", "leaky_relu"], key="acts")
+    if not names:
+        st.info("Pick at least one activation to plot.")
+        return
+    names = list(dict.fromkeys(names))
+    per_row = 2 if len(names) in (2, 4) else min(len(names), 3)  # four panels as 2 × 2: large enough to project
+    for start in range(0, len(names), per_row):
+        for col, name in zip(st.columns(per_row), names[start:start + per_row]):
+            act = ACTIVATIONS[name]
+            col.vega_lite_chart(cached.panel(name, z_max, threshold, z0, current_scale()), width="stretch")
+            col.latex(act.latex)
+            col.latex(act.derivative_latex)
+    if not -z_max <= z0 <= z_max:
+        st.caption(f"The probe z = {z0:g} lies outside the plotted range ±{z_max:g}: widen the range to see it.")
     st.markdown(
         "Where $f'(z)$ is close to zero the unit is *saturated*: a change of $z$ barely changes $a$, and the "
         "gradient passing through is scaled down by the same tiny factor (grey bands). Sigmoid and tanh saturate "
         "on both sides; ReLU is flat only for $z \\le 0$ but exactly flat there."
     )
-    c1, c2, c3 = st.columns(3)
-    z_max = bound(c1.slider, "Range of z (±)", 1.0, 12.0, 6.0, 0.5, key="zr")
-    z0 = bound(c2.slider, "Probe z", -12.0, 12.0, 1.0, 0.1, key="z0", help="Reads off f(z) and f′(z).")
-    threshold = bound(c3.slider, "Shade where |f′(z)| <", 0.0, 0.5, 0.05, 0.01, key="sat")
-    names = bound(st.multiselect, "Activations", NAMES, default=["sigmoid", "tanh", "relu", "leaky_relu"], key="acts")
-    if not names:
-        st.info("Pick at least one activation to plot.")
-        return
-    curves = _curves(tuple(names), z_max, threshold)
-    per_row = 2 if len(curves) in (2, 4) else min(len(curves), 3)  # four panels as 2 × 2: large enough to project
-    for start in range(0, len(curves), per_row):
-        for col, curve in zip(st.columns(per_row), curves[start:start + per_row]):
-            act = ACTIVATIONS[curve.name]
-            col.vega_lite_chart(function_panel(curve, z0, read_off(curve.name, z0)), width="stretch")
-            col.latex(act.latex)
-            col.latex(act.derivative_latex)
-    if not -z_max <= z0 <= z_max:
-        st.caption(f"The probe z = {z0:g} lies outside the plotted range ±{z_max:g}: widen the range to see it.")
 
 
 @st.fragment
@@ -97,12 +71,10 @@ def vanishing_section() -> None:
     if not names:
         st.info("Pick at least one activation to compare.")
         return
-    flows = _flows(tuple(names), depth, width, init)
+    norms, dead, ratios = cached.flows(tuple(names), depth, width, init, current_scale())
     left, right = st.columns([3, 2])
-    left.vega_lite_chart(gradient_norm_chart(flows), width="stretch")
-    right.vega_lite_chart(dead_units_chart(flows), width="stretch")
-    ratios = ", ".join(f"{f.activation} {f.weight_grad_norms[0] / f.weight_grad_norms[-1]:.1e}"
-                       for f in flows if f.weight_grad_norms[-1] > 0)
+    left.vega_lite_chart(norms, width="stretch")
+    right.vega_lite_chart(dead, width="stretch")
     st.caption(f"First-layer gradient norm ÷ output-layer gradient norm: {ratios}. A dead unit outputs $a = 0$ for "
                "every sample of the batch, so no gradient reaches its incoming weights. Zero gradients cannot be "
                "drawn on a log axis and are left out.")
@@ -122,9 +94,8 @@ def dying_section() -> None:
     lr = bound(c2.select_slider, "Learning rate η", LEARNING_RATES, value=0.05, key="dlr")
     shift = bound(c3.slider, "Bias shift b⁽ˡ⁾ += ", -5.0, 1.0, -3.0, 0.5, key="shift")
     steps = bound(c4.slider, "Steps", 50, 500, 200, 50, key="steps")
-    runs = _dying(optimizer, lr, shift, steps)
+    inactive, losses, runs = cached.dying(optimizer, lr, shift, steps, current_scale())
     left, right = st.columns(2)
-    inactive, losses = dying_charts(runs)
     left.vega_lite_chart(inactive, width="stretch")
     right.vega_lite_chart(losses, width="stretch")
     cols = st.columns(len(runs))
@@ -150,10 +121,9 @@ def boundary_section() -> None:
     n_layers = bound(c1.slider, "Hidden layers n ([10] × n units)", 1, 4, 2, key="n")
     seed = bound(c2.slider, "Weight seed", 0, 9, 0, key="seed")
     st.latex(r"\text{ReLU: }" + ACTIVATIONS["relu"].latex + r"\qquad \text{tanh: }" + ACTIVATIONS["tanh"].latex)
-    split = lecture_moons()
-    for col, b in zip(st.columns(2), _boundaries(n_layers, seed)):
-        col.vega_lite_chart(boundary_chart(b, split.X_train, split.y_train, split.X_test, split.y_test), width="stretch")
-        col.caption(f"Training accuracy {b.train_accuracy:.2f} after {b.iterations} L-BFGS iterations. "
+    for col, (spec, train_accuracy, iterations) in zip(st.columns(2), cached.boundaries(n_layers, seed, current_scale())):
+        col.vega_lite_chart(spec, width="stretch")
+        col.caption(f"Training accuracy {train_accuracy:.2f} after {iterations} L-BFGS iterations. "
                     "White rings: training points; black rings: test points.")
 
 
@@ -181,9 +151,10 @@ def output_section() -> None:
         logits = parse_logits(DEFAULT_LOGITS)
     true_class = bound(c2.selectbox, "True class", list(range(len(logits))), key="cls")
     spec = OUTPUT_ACTIVATIONS[kind]
-    view = output_view(logits, kind, true_class if true_class is not None else 0, temperature, alpha)
+    bars, loss, min_loss = cached.outputs(tuple(float(z) for z in logits), kind, true_class if true_class is not None else 0,
+                                          temperature, alpha, spec.uses_temperature, current_scale())
     left, right = st.columns([3, 2])
-    left.vega_lite_chart(output_bars(view, spec.uses_temperature), width="stretch")
+    left.vega_lite_chart(bars, width="stretch")
     with right:
         st.latex(spec.latex)
         if spec.uses_temperature:
@@ -191,7 +162,7 @@ def output_section() -> None:
         if kind != "none":
             st.latex(r"y^{\text{smooth}}_i = (1-\alpha)\,y_i + \frac{\alpha}{%d}" % (len(logits) if kind == "softmax" else 2))
         st.latex(spec.loss_latex)
-        st.metric("Loss for this sample", f"{view.loss:.4f}", f"lowest reachable: {view.min_loss:.4f}",
+        st.metric("Loss for this sample", f"{loss:.4f}", f"lowest reachable: {min_loss:.4f}",
                   delta_color="off", delta_arrow="off")
     if not spec.uses_temperature:
         st.caption("Regression: the outputs are the logits themselves; temperature and label smoothing do not apply.")
