@@ -2,6 +2,7 @@
 cycle step by step in the lecture's colour code, the computational graph of the loss, and mini-batches."""
 
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from core.engine.activations import ACTIVATIONS
@@ -17,6 +18,8 @@ from ui.backprop.inputs import Network, number_field, reset_to_mazur, reshape, t
 from ui.backprop.steps import step_detail
 from ui.charts.builders import line_chart
 from ui.charts.diagrams import graphviz_chart
+from ui.charts.frozen import frozen
+from ui.charts.theme import current_scale, style
 from ui.urlstate import bound, set_from_code, share_hint
 
 NINE = ("z", "a = f(z)", "a before", "a after", "∂L/∂a (red)", "∂a/∂z (blue)", "∂z/∂θ (green)", "δ = ∂L/∂z",
@@ -33,30 +36,41 @@ st.markdown(
 )
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+BY_KEY = {Network: Network.key}  # hash the network by its plain values, not by pickling it
+
+
+@st.cache_data(show_spinner=False, max_entries=256, hash_funcs=BY_KEY)
 def _walk(net: Network):
     return walkthrough(params_from_rows(net.numbers, 2), net.x, net.y, net.act, net.out, net.loss, net.eta,
                        net.update_biases)
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@st.cache_data(show_spinner=False, max_entries=256, hash_funcs=BY_KEY)
 def _graph(net: Network):
     return build_graph(params_from_rows(net.numbers, 2), net.x, net.y, net.act, net.out, net.loss)
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def _batch(net: Network, n: int, unit_names):
+@st.cache_data(show_spinner=False, max_entries=256, hash_funcs=BY_KEY)
+def _batch(net: Network, n: int):
+    """(tensor operations per layer, per-sample gradients as a table) for the batch of n samples."""
     X, Y = make_batch(net.x, net.y, n, net.loss)
     params = params_from_rows(net.numbers, 2)
-    return X, Y, tensor_ops(params, X, net.act, net.out), batch_gradients(params, X, Y, net.act, net.out, net.loss,
-                                                                          unit_names)
+    grads = batch_gradients(params, X, Y, net.act, net.out, net.loss, _walk(net).unit_names)
+    return tensor_ops(params, X, net.act, net.out), pa.Table.from_pandas(v.batch_frame(grads), preserve_index=False)
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def _train(net: Network, X, Y, k: int, reduction: str):
-    return train_curve(params_from_rows(net.numbers, 2), X, Y, net.act, net.out, net.loss, net.eta, k, reduction)
+@st.cache_data(show_spinner=False, max_entries=256, hash_funcs=BY_KEY)
+def _train(net: Network, n: int, k: int, reduction: str, scale: str):
+    """(chart of the batch loss over k SGD steps, first loss, final loss), the chart as a frozen spec."""
+    X, Y = make_batch(net.x, net.y, n, net.loss)
+    curve, final = train_curve(params_from_rows(net.numbers, 2), X, Y, net.act, net.out, net.loss, net.eta, k, reduction)
+    df = pd.DataFrame({"step": range(len(curve) + 1), "loss": [*curve, final]})
+    chart = line_chart(df, "step", "loss", title=f"SGD on the batch, η = {net.eta:g} ({reduction} of gradients)",
+                       y_title="batch loss (mean)")
+    return frozen(style(chart.to_dict())), (curve[0] if len(curve) else None), final
 
 
+@st.fragment
 def architecture_section() -> None:
     """Layers, units and the parameter count, for the lecture's widget and for any dense network typed in."""
     st.header("1. Architecture")
@@ -128,7 +142,7 @@ def network_section() -> Network:
     return Network(sizes, {"W1": W1, "b1": b1, "W2": W2, "b2": b2}, x, y, act, out, loss, eta, update_biases)
 
 
-def tensor_section(net: Network, unit_names) -> tuple:
+def tensor_section(net: Network) -> int:
     """One layer at a time as matrix products on a batch, the bias broadcast, the same lines as NumPy."""
     st.header("3. Forward pass as tensor operations")
     st.markdown(
@@ -139,14 +153,14 @@ def tensor_section(net: Network, unit_names) -> tuple:
         "it is the transpose of the rows typed in section 2 (one row per receiving unit)."
     )
     n_batch = bound(st.slider, "Batch size", 1, 8, 4, key="n")
-    X, Y, ops, grads = _batch(net, n_batch, unit_names)
+    ops, _ = _batch(net, n_batch)
     for l, op in enumerate(ops, start=1):
         linear, activation = v.tensor_latex(op, l, first=l == 1)
         st.latex(v.broadcast_latex(op, l))
         st.latex(linear)
         st.latex(activation)
     st.code(v.tensor_code(ops), language="python")
-    return X, Y, grads, n_batch
+    return n_batch
 
 
 @st.fragment
@@ -203,7 +217,7 @@ def graph_section(net: Network) -> None:
     st.caption("White: data (no gradient needed) · blue: weights and biases · grey: operations · green: the loss.")
 
 
-def minibatch_section(net: Network, X, Y, grads, n_batch: int) -> None:
+def minibatch_section(net: Network, n_batch: int) -> None:
     st.header("6. Mini-batches and training")
     st.markdown(
         "With a batch, each sample gives its own gradient for every weight; the update uses their sum or their "
@@ -213,19 +227,17 @@ def minibatch_section(net: Network, X, Y, grads, n_batch: int) -> None:
     m1, m2 = st.columns([1, 3])
     reduction = bound(m1.radio, "Combine per-sample gradients by", REDUCTIONS, key="red")
     k_steps = bound(m1.number_input, "Train k steps", 1, 500, 100, 10, key="k")
-    m2.dataframe(v.batch_frame(grads), hide_index=True, width="stretch", height="content")
-    curve, final = _train(net, X, Y, k_steps, reduction)
-    df = pd.DataFrame({"step": range(len(curve) + 1), "loss": [*curve, final]})
+    m2.dataframe(_batch(net, n_batch)[1], hide_index=True, width="stretch", height="content")
+    spec, first, final = _train(net, n_batch, k_steps, reduction, current_scale())
     m1.metric(f"Batch loss after {k_steps} steps", v.num(final, 6),
-              delta=v.num(final - curve[0], 6) if len(curve) else None, delta_color="inverse")
-    m2.altair_chart(line_chart(df, "step", "loss", title=f"SGD on the batch, η = {net.eta:g} ({reduction} of gradients)",
-                               y_title="batch loss (mean)"), width="stretch")
+              delta=v.num(final - first, 6) if first is not None else None, delta_color="inverse")
+    m2.vega_lite_chart(spec, width="stretch")
 
 
 architecture_section()
 network = network_section()
 walk = _walk(network)
-batch = tensor_section(network, walk.unit_names)
+n_batch = tensor_section(network)
 walkthrough_section(walk)
 graph_section(network)
-minibatch_section(network, *batch)
+minibatch_section(network, n_batch)

@@ -109,6 +109,11 @@ class Network:
     eta: float
     update_biases: bool
 
+    def key(self) -> tuple:
+        """Everything that defines the network, as plain values: a cheap st.cache_data key (hash_funcs)."""
+        return (self.sizes, tuple(sorted(self.numbers.items())), self.x, self.y, self.act, self.out, self.loss,
+                self.eta, self.update_biases)
+
 
 def reshape() -> None:
     """Callback of the shape boxes: a new shape gets fresh default numbers (a weight list for 2-2 cannot fill a 3-4
