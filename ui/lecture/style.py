@@ -17,10 +17,13 @@ DIAGRAM_TEXT_PX = 18  # smallest diagram (Graphviz) text in lecture mode
 FIGURE_PX = 500  # the figure's height on screen (title, axes and legend included): ≥ 60 % of a 720-px projector
 FONT_KEYS = re.compile(r"(^fontSize$|FontSize$)")
 
+# Streamlit's chart theme pads titles (26 px), axes and legends for a page; on a projector that space is the plot's.
 LECTURE_CONFIG: dict[str, dict[str, Any]] = {
-    "axis": {"labelFontSize": 20, "titleFontSize": 22, "titleFontWeight": "normal", "labelLimit": 400},
-    "legend": {"labelFontSize": 20, "titleFontSize": 20, "labelLimit": 500, "symbolSize": 220},
-    "title": {"fontSize": 24, "subtitleFontSize": 20, "anchor": "start"},
+    "axis": {"labelFontSize": 20, "titleFontSize": 22, "titleFontWeight": "normal", "labelLimit": 400,
+             "labelPadding": 6, "titlePadding": 8},
+    "legend": {"labelFontSize": 20, "titleFontSize": 20, "labelLimit": 500, "symbolSize": 220, "offset": 10,
+               "padding": 2, "labelPadding": 6},
+    "title": {"fontSize": 24, "subtitleFontSize": 20, "anchor": "start", "offset": 10},
     "header": {"labelFontSize": 20, "titleFontSize": 22},
     "text": {"fontSize": 20},
     "mark": {"fontSize": 20},

@@ -26,8 +26,8 @@ LAYER_PRESETS = ("xor_linear", "xor_hidden", "spiral_shallow", "spiral_deep")
 STEP_CHOICES = [0, 100, 300, 1000, 3000]
 REGULARIZERS = ["none", "L1", "L2"]
 REG_RATES = [0.003, 0.01, 0.03, 0.1]
-PLANE_PX = FIGURE_PX - 100  # the output plane's side (the title and its x axis take the rest)
-NETWORK_PX = FIGURE_PX - 50  # the network's height: it has no x axis
+PLANE_PX = FIGURE_PX - 160  # the output plane's side (in the browser, the title and its x axis take the rest)
+NETWORK_PX = FIGURE_PX - 70  # the network's height: it has no x axis
 NETWORK_WIDTH = 1100 - PLANE_PX - 60  # the network takes what the plane and its axes leave of a 1280-px screen
 
 
