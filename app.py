@@ -14,6 +14,8 @@ from ui.urlstate import forget_code_writes, unknown_link_notice
 keep_freed_memory()  # the NumPy engine reuses freed memory instead of re-faulting it on every pass
 
 st.set_page_config(page_title="How to Train Your Neurons", page_icon="🧠", layout="wide")
+# Streamlit's 6rem of padding above every page pushes the first figure below a 720 px projector's first screen.
+st.html('<style>[data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }</style>')
 
 sections: dict[str, list[st.Page]] = {}
 for info in existing_pages():

@@ -13,9 +13,8 @@ LIMIT = 5.0  # the weight and bias sliders run from −LIMIT to LIMIT
 
 st.title("How to Train Your Neurons")
 st.markdown(
-    "An interactive companion to the lecture on neural networks. Every number and picture here is "
-    "computed live, by a small NumPy engine checked against PyTorch, so you can change a setting and "
-    "watch what training does — from one neuron to a real network on Fashion-MNIST."
+    "An interactive companion to the lecture on neural networks: every number and picture is computed live "
+    "(a small NumPy engine checked against PyTorch) — from one neuron to a real network on Fashion-MNIST."
 )
 
 
@@ -62,17 +61,12 @@ def lecture_map() -> None:
         right.caption(info.topics)
 
 
+@st.fragment
 def neuron_section() -> None:
-    """Logistic regression as one neuron: weights and bias by hand, then the fitted ones."""
-    st.header("One neuron: logistic regression")
-    st.markdown(
-        "Logistic regression is the smallest neural network: a single neuron. It multiplies each input "
-        "$x_i$ by a weight $w_i$, adds a bias $b$, and squashes the sum $z$ through the sigmoid into a "
-        "probability. Move the weights and the bias: the weights turn the decision boundary "
-        "(where $\\hat y = 0.5$), the bias shifts it."
-    )
-    st.latex(r"\hat{y} = \sigma(z) = \frac{1}{1 + e^{-z}}, \qquad z = w_1 x_1 + w_2 x_2 + b")
-    controls, picture = st.columns([1, 2])
+    """Logistic regression as one neuron: weights and bias by hand, then the fitted ones (a fragment: moving a
+    slider reruns this section only, not the lecture map below)."""
+    st.subheader("One neuron: logistic regression")
+    controls, picture = st.columns([1, 2.2])
     with controls:
         data_name = bound(st.selectbox, "Data set", list(DATASETS), key="data", help="Two-class toy data.")
         noise = bound(st.slider, "Noise", 0.0, 0.5, 0.2, 0.05, key="noise")
@@ -82,13 +76,20 @@ def neuron_section() -> None:
         share_hint()
     log_loss, accuracy, xs, ys, field = _view(data_name, noise, w1, w2, b)
     with picture:
-        graphviz_chart(neuron_dot([w1, w2], b), width="stretch")
+        st.vega_lite_chart(neuron_spec(xs, ys, field, _data(data_name, noise)[2],
+                                       "Predicted probability ŷ over the input space"), width="stretch")
         m1, m2 = st.columns(2)
         m1.metric("Log loss", f"{log_loss:.3f}")
         m2.metric("Accuracy", f"{accuracy:.1%}")
-        st.vega_lite_chart(neuron_spec(xs, ys, field, _data(data_name, noise)[2],
-                                       "Predicted probability ŷ over the input space"), width="stretch")
+    graphviz_chart(neuron_dot([w1, w2], b), width="stretch")
     fitted_section(data_name, noise)
+    st.markdown(
+        "Logistic regression is the smallest neural network: a single neuron. It multiplies each input "
+        "$x_i$ by a weight $w_i$, adds a bias $b$, and squashes the sum $z$ through the sigmoid into a "
+        "probability. Move the weights and the bias: the weights turn the decision boundary "
+        "(where $\\hat y = 0.5$), the bias shifts it."
+    )
+    st.latex(r"\hat{y} = \sigma(z) = \frac{1}{1 + e^{-z}}, \qquad z = w_1 x_1 + w_2 x_2 + b")
 
 
 def fitted_section(data_name: str, noise: float) -> None:
@@ -108,8 +109,8 @@ def fitted_section(data_name: str, noise: float) -> None:
                  on_click=lambda: [set_from_code(k, v) for k, v in best.items()])
 
 
+neuron_section()
 lecture_map()
 device_slot = st.empty()  # filled at the end, so importing torch never delays the first paint
-neuron_section()
 info = _device()
 device_slot.info(f"**Compute device:** {info.description} · PyTorch {info.torch_version}", icon="⚙️")

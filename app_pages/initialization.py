@@ -25,16 +25,20 @@ RACE_OPTIMIZERS = [name for name in ("sgd", "momentum", "adam", "rmsprop") if na
 LEARNING_RATES = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0]
 RACE_LOSS_CAP = 10.0  # the loss axis stops here: exploding starts reach 1e80
 
-st.title("Weight initialization")
+title, link = st.columns([5, 1], vertical_alignment="bottom")
+title.title("Weight initialization")
+with link:
+    share_hint()
 st.markdown(
     "Training starts from whatever weights we draw before the first step, and that choice decides whether a deep "
-    "network can learn at all. Every layer multiplies its input by $W^{(l)}$: if the weights are too small the "
-    "signal shrinks layer after layer (vanishing), if they are too large it grows (exploding), and if they are all "
-    "equal every unit in a layer learns the same thing. Good initializers pick the spread $\\sigma$ of the weights "
-    "from the layer's size — $\\text{fan\\_in}$ inputs and $\\text{fan\\_out}$ outputs — so that the variance of "
-    "the activations and of the gradients stays the same from layer to layer."
+    "network can learn at all: too small and the signal vanishes layer after layer, too large and it explodes."
 )
-share_hint()
+INTRO_MORE = (
+    "Every layer multiplies its input by $W^{(l)}$, and if all weights are equal every unit in a layer learns the "
+    "same thing. Good initializers pick the spread $\\sigma$ of the weights from the layer's size — "
+    "$\\text{fan\\_in}$ inputs and $\\text{fan\\_out}$ outputs — so that the variance of the activations and of "
+    "the gradients stays the same from layer to layer."
+)
 
 
 @st.cache_data(show_spinner="Sending the batch through the network…", max_entries=128)
@@ -61,6 +65,18 @@ def _race(inits: tuple[str, ...], activation: str, optimizer: str, lr: float, st
     return [_lane(init, activation, optimizer, lr, steps, depth) for init in dict.fromkeys(inits)]
 
 
+SIGNAL_TEXT = (
+    "Above, one batch of standard-normal inputs goes forward through equally wide layers "
+    "($\\text{fan\\_in} = \\text{fan\\_out}$ = width, a 10-class softmax on top) and its gradient comes "
+    "back: the boxes show how the activations $a^{(l)}$ and "
+    "the gradients $\\partial\\mathcal{L}/\\partial a^{(l)}$ are spread in each layer, the lines their standard "
+    "deviation on a log axis. Under ReLU, He's $\\sigma = \\sqrt{2/\\text{fan\\_in}}$ keeps both lines flat, while "
+    "Glorot's $\\sigma = \\sqrt{2/(\\text{fan\\_in} + \\text{fan\\_out})}$ is made for tanh: here it has half "
+    "He's variance, so the signal loses half its variance at every layer, and `normal_small` wipes it out within "
+    "a few layers. Switch on A/B to compare two set-ups on the very same inputs and seed."
+)
+
+
 def _formula(init: str, width: int) -> None:
     """The initializer's formula from the registry and its σ for fan_in = fan_out = width."""
     st.latex(INITIALIZERS[init].latex)
@@ -70,32 +86,23 @@ def _formula(init: str, width: int) -> None:
 @st.fragment
 def signal_section() -> None:
     st.header("Signal through depth")
-    st.markdown(
-        "One batch of standard-normal inputs goes forward through equally wide layers "
-        "($\\text{fan\\_in} = \\text{fan\\_out}$ = width, a 10-class softmax on top) and its gradient comes "
-        "back: the boxes show how the activations $a^{(l)}$ and "
-        "the gradients $\\partial\\mathcal{L}/\\partial a^{(l)}$ are spread in each layer, the lines their standard "
-        "deviation on a log axis. Under ReLU, He's $\\sigma = \\sqrt{2/\\text{fan\\_in}}$ keeps both lines flat, while "
-        "Glorot's $\\sigma = \\sqrt{2/(\\text{fan\\_in} + \\text{fan\\_out})}$ is made for tanh: here it has half "
-        "He's variance, so the signal loses half its variance at every layer, and `normal_small` wipes it out within "
-        "a few layers. Switch on A/B to compare two set-ups on the very same inputs and seed."
-    )
     c1, c2, c3, c4 = st.columns(4)
     depth = bound(c1.slider, "Depth (hidden layers)", 2, 30, 20, key="depth")
     width = bound(c2.select_slider, "Width (units per layer)", WIDTHS, value=256, key="width")
     batch = bound(c3.select_slider, "Batch of N(0, 1) inputs", BATCHES, value=128, key="batch")
     seed = bound(c4.number_input, "Seed", 0, 9999, 0, key="seed")
-    ab = bound(st.toggle, "A/B mode: compare two set-ups on the same inputs and seed", key="ab")
+    ab = bound(c4.toggle, "A/B mode", key="ab", help="Compare two set-ups on the same inputs and seed")
     cols = st.columns(2) if ab else [st.container()]
     setups = [("A", "relu", "he_normal", "act", "init"), ("B", "relu", "glorot_normal", "act_b", "init_b")]
     reports: dict[str, SignalReport] = {}
     for col, (tag, act0, init0, act_key, init_key) in zip(cols, setups):
         with col:
-            a, b = st.columns(2)
+            a, b, formula = st.columns(2) + [st.container()] if ab else st.columns([1, 1, 1.3], vertical_alignment="center")
             suffix = f" {tag}" if ab else ""
             act = bound(a.selectbox, "Activation" + suffix, ACTS, index=ACTS.index(act0), key=act_key)
             init = bound(b.selectbox, "Initializer" + suffix, INITS, index=INITS.index(init0), key=init_key)
-            _formula(init, width)
+            with formula:  # beside the choices, so the charts start on the first screen
+                _formula(init, width)
             label = f"{tag}: {act} · {init}" if ab else f"{act} · {init}"
             report = reports[label] = _signal(depth, width, act, init, batch, int(seed))
             _describe(report)
@@ -112,6 +119,7 @@ def signal_section() -> None:
     st.caption("Boxes: 25–75 % of the batch × unit values, whiskers 1–99 %, black tick the median. "
                "Std is taken over all batch × unit values of a layer; hover a point for the RMS √mean(a²), "
                "the quantity He's derivation keeps constant for ReLU.")
+    st.markdown(INTRO_MORE + " " + SIGNAL_TEXT)
     with st.expander(f"Every initializer's formula and its σ at fan_in = fan_out = {width}"):
         for name in INITS:
             st.markdown(f"**{name}** — σ = {INITIALIZERS[name].std(width, width):.4g}")

@@ -16,13 +16,19 @@ from ui.optimizers.views import mlp_view, step_view, sweep_view
 from ui.urlstate import bound, expect_link_keys, set_from_code, share_hint
 from ui.widgets import full_rerun_if_requested, section_tabs
 
-st.title("Optimizer zoo on loss surfaces")
+title, link = st.columns([5, 1], vertical_alignment="bottom")
+title.title("Optimizer zoo on loss surfaces")
+with link:
+    share_hint()
 st.markdown(
-    "Gradient descent walks downhill: $\\mathbf{w}_{(s+1)} = \\mathbf{w}_{(s)} - \\eta\\nabla\\mathcal{L}(\\mathbf{w}_{(s)})$. "
-    "How fast it gets anywhere depends on the learning rate $\\eta$ and on the shape of the loss surface. "
+    "Gradient descent walks downhill, $\\mathbf{w}_{(s+1)} = \\mathbf{w}_{(s)} - \\eta\\nabla\\mathcal{L}(\\mathbf{w}_{(s)})$; "
+    "momentum and adaptive methods change how. Here they race on two-parameter surfaces, computed live by the app's "
+    "NumPy optimizers, which follow `torch.optim` step for step."
+)
+INTRO_MORE = (
+    "How fast gradient descent gets anywhere depends on the learning rate $\\eta$ and on the shape of the loss surface. "
     "Momentum adds a velocity $\\mathbf{v}$ that remembers earlier steps; adaptive methods (Adagrad, RMSprop, Adam) "
-    "give every coordinate its own rate. Here they race on two-parameter surfaces, where we can draw the whole "
-    "landscape. Every path is computed live by the app's NumPy optimizers, which follow `torch.optim` step for step."
+    "give every coordinate its own rate. On two parameters we can draw the whole landscape."
 )
 
 
@@ -59,31 +65,34 @@ def _race(name: str, condition: float, specs: tuple, start: tuple, steps: int, p
 
 def race_section() -> tuple[RaceSetup, tuple] | None:
     """The race: controls, the paths on the surface (scrub or play), loss and learning-rate curves, the summary."""
-    setup = race_controls()
-    share_hint()
+    top, chart_area = st.container(), st.container()  # the most-moved controls, then the race, then the rest
+    setup = race_controls(top)
+    st.caption(INTRO_MORE)
     if not setup.specs:
-        st.info("Pick at least one optimizer to start the race.")
+        chart_area.info("Pick at least one optimizer to start the race.")
         return None
     picture, cdomain = _surface_picture(setup.surface_name, setup.condition)
     labels, paths, summary, loss_domain, same = _race(setup.surface_name, setup.condition, setup.specs, setup.start,
                                                 setup.steps, setup.precision)
     diverged = summary.dropna(subset=["diverged at step"])
     if len(diverged):
-        st.warning("Diverged (left the surface or overflowed), so the path stops there: " + ", ".join(
+        chart_area.warning("Diverged (left the surface or overflowed), so the path stops there: " + ", ".join(
             f"**{n}** at step {int(k)}" for n, k in zip(diverged["optimizer"], diverged["diverged at step"])) + ".",
             icon=":material/warning:")
-    play = st.toggle("▶ Play", key="play", help="Animate the race step by step (the slider below is the frame).")
+    play = chart_area.toggle("▶ Play", key="play", help="Animate the race step by step (the Iteration slider is the frame).")
     steps, names = setup.steps, setup.names
+    full_rerun_if_requested(in_fragment=False)  # this is a full run: a pending request is met
 
     def race_view() -> None:
         if st.session_state.get("play"):
             nxt = int(st.session_state.get("it", steps)) + max(1, steps // 50)
             set_from_code("it", 0 if nxt > steps else nxt)
+        chart = st.container()  # the race above its Iteration slider
         it = bound(st.slider, "Iteration", 0, steps, steps, key="it")
         shown = paths.loc[paths["step"] <= it, ["run", "step", "x", "y", "loss"]]
         heads = shown.loc[shown.groupby("run")["step"].idxmax()]
-        full_rerun_if_requested(in_fragment=bool(st.session_state.get("play")))  # a click moved the start
-        st.vega_lite_chart(oc.race_spec(picture, setup.surface, cdomain, shown, heads, names, labels, setup.start),
+        full_rerun_if_requested(in_fragment=True)  # a click moved the start: the whole page follows
+        chart.vega_lite_chart(oc.race_spec(picture, setup.surface, cdomain, shown, heads, names, labels, setup.start),
                            width="stretch", key=PICK_KEY, on_select=start_from_click, selection_mode="pick")
         st.caption("Click the surface to start the race from there; the cross marks the start, diamonds the minima.")
         left, right = st.columns(2)
@@ -96,11 +105,11 @@ def race_section() -> tuple[RaceSetup, tuple] | None:
                                              same=same["lr"]),
                               width="stretch")
 
-    if play:  # only the race view reruns, every 0.3 s, re-slicing the cached paths
-        st.fragment(run_every=0.3)(race_view)()
-    else:  # scrubbing reruns the page, but everything it shows is cached
-        race_view()
-    st.table(summary.style.format({"final loss": "{:.3g}", "final x": "{:.4f}", "final y": "{:.4f}",
+    # A fragment: scrubbing the iteration (or a play tick, every 0.3 s) reruns only the race view, which re-slices
+    # the cached paths; the controls above and the sections below stay as they are.
+    with chart_area:
+        st.fragment(run_every=0.3 if play else None)(race_view)()
+    chart_area.table(summary.style.format({"final loss": "{:.3g}", "final x": "{:.4f}", "final y": "{:.4f}",
                                    "diverged at step": "{:d}"}, na_rep="—").hide(axis="index"))
     return setup, cdomain
 
@@ -121,13 +130,13 @@ def update_rules(setup: RaceSetup) -> None:
 def detail_sections(setup: RaceSetup, cdomain: tuple) -> None:
     """Inside one step, the learning-rate sweep, the update rules and an MLP race: one tab each, drawn when open."""
     s = setup
-    sections = {
-        "Inside one step": lambda: step_view(s.surface_name, s.condition, s.surface, list(s.specs), s.start, s.steps,
-                                             cdomain, s.precision),
+    sections = {  # each a fragment: its own controls (step s, data set, ...) rerun only that section
+        "Inside one step": lambda: st.fragment(step_view)(s.surface_name, s.condition, s.surface, list(s.specs),
+                                                          s.start, s.steps, cdomain, s.precision),
         "Learning-rate sweep": lambda: sweep_view(s.surface_name, s.condition, list(s.specs), s.start, s.steps,
                                                   s.precision),
         "Update rules": lambda: update_rules(s),
-        "Momentum in practice": lambda: mlp_view(list(s.specs)),
+        "Momentum in practice": lambda: st.fragment(mlp_view)(list(s.specs)),
     }
     link_keys = {"Inside one step": ("inspect", "k"), "Momentum in practice": ("mlp_data", "mlp_steps")}
     for (label, draw), tab in zip(sections.items(), section_tabs(list(sections))):

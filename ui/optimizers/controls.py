@@ -191,20 +191,25 @@ class RaceSetup:
         return [s.name for s in self.specs]
 
 
-def race_controls() -> RaceSetup:
-    """Presets, surface, κ, steps, precision, start, contestants and every contestant's hyper-parameters."""
+def race_controls(top=None) -> RaceSetup:
+    """Surface, steps, contestants (in ``top``, a container above the race chart: what a student moves most), then
+    where this is called: presets, κ, precision, start and every contestant's hyper-parameters."""
+    top = top if top is not None else st.container()
+    t1, t2, t3 = top.columns([1.3, 1.6, 3.4])
+    name = bound(t1.selectbox, "Surface", list(SURFACES), key="surface", on_change=reset_start,
+                 help="Beale is the lecture's surface.")
+    steps = bound(t2.slider, "Steps", 10, MAX_STEPS, 100, 10, key="steps")
+    chosen = bound(t3.multiselect, "Optimizers", list(SLOTS), key="opts", default=list(LECTURE_SLOTS),
+                   help="Each contestant has its own hyper-parameters and schedule below.")
     st.markdown("**Presets** — one click sets up a race (the lecture's is the default view):")
     preset_bar = st.container(horizontal=True)  # filled once the controls say which preset (if any) is on show
     c1, c2, c3, c4 = st.columns([2, 2, 1.3, 1.3])
-    name = bound(c1.selectbox, "Surface", list(SURFACES), key="surface", on_change=reset_start,
-                 help="Beale is the lecture's surface.")
     # Always drawn (disabled off the bowl): a widget that only appears later would miss presets' URL updates.
     condition = bound(c1.select_slider, "Condition number κ (quadratic bowl)", CONDITIONS, key="cond", format_func=_fmt,
                       disabled=name != "quadratic", **initial("cond", 10.0),
                       help="Ratio of the largest to the smallest curvature of the ill-conditioned bowl.")
     condition = condition if name == "quadratic" else 10.0
     surface = get_surface(name, condition if name == "quadratic" else None)
-    steps = bound(c2.slider, "Steps", 10, MAX_STEPS, 100, 10, key="steps")
     precision = bound(c2.radio, "Precision", list(PRECISIONS), key="prec", horizontal=True,
                       **initial_index("prec", list(PRECISIONS), DEFAULT_PRECISION),
                       help="float32 is torch's default dtype (and the lecture's); float64 has 10⁻¹⁶ instead of 10⁻⁷ "
@@ -214,12 +219,10 @@ def race_controls() -> RaceSetup:
     y0 = bound(c4.number_input, "Start y", value=None, key="y0", format="%.3f", placeholder=f"{surface.start[1]:g}",
                min_value=-100.0, max_value=100.0)
     start = (surface.start[0] if x0 is None else float(x0), surface.start[1] if y0 is None else float(y0))
-    chosen = bound(st.multiselect, "Optimizers", list(SLOTS), key="opts", default=list(LECTURE_SLOTS),
-                   help="Each contestant has its own hyper-parameters and schedule below.")
     st.caption(f"{surface.label}: " + f"${surface.latex}$")
     (bx0, bx1), (by0, by1) = escape_box(surface)
     if not (bx0 <= start[0] <= bx1 and by0 <= start[1] <= by1):
-        st.warning(f"The start ({start[0]:g}, {start[1]:g}) lies far outside this surface's picture, so every run "
+        top.warning(f"The start ({start[0]:g}, {start[1]:g}) lies far outside this surface's picture, so every run "
                    f"counts as diverged at step 0. Start inside x ∈ [{bx0:g}, {bx1:g}], y ∈ [{by0:g}, {by1:g}].",
                    icon=":material/warning:")
     with st.expander("Hyper-parameters and learning-rate schedules", expanded=False):
