@@ -29,10 +29,9 @@ GRAD_COLUMNS["|diff|"] = st.column_config.NumberColumn(format="%.1e")
 
 st.title("Backpropagation walk-through")
 st.markdown(
-    "A network is a chain of simple tensor operations: multiply by a weight matrix, add a bias, squash "
-    "element-wise. Training needs ∂L/∂w for every weight, and backpropagation gets all of them in one "
-    "backward sweep by reusing the chain rule layer by layer. Every number below is computed live by the "
-    "same NumPy engine that trains the networks on the other pages, and checked against finite differences."
+    "A network is a chain of tensor operations — multiply by a weight matrix, add a bias, squash element-wise — and "
+    "backpropagation gets ∂L/∂w for every weight in one backward sweep of the chain rule. Every number below comes "
+    "live from the NumPy engine that trains the other pages' networks, checked against finite differences."
 )
 
 
