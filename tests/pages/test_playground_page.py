@@ -54,7 +54,7 @@ def test_page_draws_the_network_the_plane_and_the_curves():
     pick = next(l for l in plane["layer"] if l.get("params"))
     assert pick["data"]["sequence"]["stop"] == 49 * 49  # the click grid is generated in the browser
     assert at.number_input(key="step").value == 60
-    assert [m.value for m in at.metric][0] == f"{60 / 25:.1f}"  # 250 training points, batches of 10
+    assert [m.value for m in at.metric][:2] == ["60", f"{60 / 25:.1f}"]  # 250 training points, batches of 10
 
 
 CONTROLS = [  # (query parameter, value, data set or "specs" that must change)
@@ -63,7 +63,7 @@ CONTROLS = [  # (query parameter, value, data set or "specs" that must change)
     ("layers", "1", "edges"), ("u1", "6", "edges"), ("u2", "3", "edges"), ("act", "relu", "nodes"),
     ("lr", "0.3", "edges"), ("batch", "20", "edges"), ("reg", "L2", "edges"), ("opt", "adam", "edges"),
     ("sched", "inverse_time", "edges"), ("init", "he_normal", "edges"), ("loss", "mse", "edges"),
-    ("test", "true", "points"), ("discrete", "true", "specs"), ("pts", "1,1,0;2,-3,1", "points"),
+    ("test", "true", "points"), ("discrete", "true", "image"), ("pts", "1,1,0;2,-3,1", "points"),
     ("drop", "0.2", "edges"), ("bn", "true", "edges"), ("step", "61", "edges"),
 ]
 
@@ -99,14 +99,14 @@ def test_a_link_replays_the_run_to_its_step():
     assert len(nodes) == 3 + 5 + 3 + 2 + 1
     np.testing.assert_allclose([e["w"] for e in edges], np.concatenate([W.ravel() for W in run.net.W]), rtol=1e-12)
     assert at.number_input(key="step").value == 120
-    assert at.metric[1].value == f"{run.history.train[-1]:.3f}"
+    assert at.metric[2].value == f"{run.history.train[-1]:.3f}"
     assert "lines" in pic  # layer 3 has 2 units: the layer-space view is on
 
 
 def test_step_and_reset_buttons_and_a_changed_setting_restarts():
     at = _page()
     at.button(key="step_once").click().run()
-    assert at.number_input(key="step").value == 1 and float(at.query_params["step"]) == 1  # the link follows
+    assert at.number_input(key="step").value == 1 and at.query_params["step"] == "1"  # the link follows, as an int
     at.button(key="step_once").click().run()
     assert at.number_input(key="step").value == 2
     edges_at_2 = _picture(at)["edges"]
@@ -123,7 +123,7 @@ def test_a_preset_sets_its_story_and_opens_at_its_step():
     at.button(key="preset_xor_product").click().run()
     assert not at.exception
     preset = PRESETS["xor_product"]
-    assert any(preset.story in i.value for i in at.info)
+    assert any(preset.story in m.value for m in at.markdown)
     assert at.number_input(key="step").value == preset.steps
     assert at.multiselect(key="feat").value == ["x₁", "x₂", "x₁x₂"]
     assert len(_picture(at)["nodes"][0]) == 3 + 1
@@ -137,3 +137,29 @@ def test_bad_link_values_show_a_notice_and_fall_back():
     assert len(_picture(at)["nodes"][0]) in (2 + 4 + 2 + 1, 2 + 4 + 2 + 4 + 4 + 4 + 4 + 1)
     at2 = _page({"feat": ["x₉"]})
     assert any("x₉" in w.value or "Input features" in w.value for w in at2.warning)
+
+
+def test_whole_number_settings_reach_the_link_as_ints():
+    at = _page({"seed": "3", "layers": "1", "u1": "6"})
+    at.button(key="step_once").click().run()
+    assert {k: at.query_params[k] for k in ("step", "seed", "layers", "u1")} == {"step": "1", "seed": "3", "layers": "1", "u1": "6"}
+    at.button(key="regen").click().run()  # next seed, back to step 0 (the default drops out of the link)
+    at.button(key="step_once").click().run()
+    assert (at.query_params["seed"], at.query_params["step"]) == ("4", "1")
+
+
+def test_a_non_finite_whole_number_in_a_link_falls_back_with_a_notice():
+    at = _page({"step": "inf", "seed": "nan", "u1": "3"})
+    notes = " ".join(w.value for w in at.warning)
+    assert "step=inf" in notes and "seed=nan" in notes
+    assert at.number_input(key="step").value == 0 and at.number_input(key="seed").value == 0
+    assert at.number_input(key="u1").value == 3  # the good values of the link stay
+
+
+def test_the_live_charts_keep_their_spec_from_step_to_step():
+    """Only data sets change between frames: the browser swaps data in its Vega views instead of rebuilding them."""
+    def specs(step: str) -> list[str]:
+        return [json.dumps(s, sort_keys=True) for s in _picture(_page({**BASE, "step": step}))["specs"]]
+    before, after = specs("60"), specs("85")
+    assert len(before) == len(after) == 5 and before == after  # network, plane, loss, gradient norms, layer space
+    assert _picture(_page({**BASE, "step": "85"}))["image"] != _baseline()["image"]  # the output picture moved

@@ -20,8 +20,8 @@ from ui.playground.images import CLASS_COLORS, NEGATIVE, NEUTRAL, POSITIVE
 
 Spec = dict[str, Any]
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
-NODE_PX = 50  # side of a unit's picture
-ROW_PX = 62
+NODE_PX = 44  # side of a unit's picture
+ROW_PX = 66
 PICK_KEY = "pg_plane"  # the plane chart's key: a click adds a point
 _NO_AXIS = {"axis": None}
 EPOCH_AXIS = {"field": "epoch", "type": "quantitative", "title": "epoch", "axis": {"format": "d", "tickMinStep": 1}}
@@ -109,10 +109,10 @@ def _point_color(classes: int) -> Spec:
             "scale": {"domain": [-1, 0, 1], "range": [NEGATIVE, NEUTRAL, POSITIVE]}}
 
 
-def plane_spec(url: str, points: Table, classes: int, width: int = 355, height: int = 450, pickable: bool = True) -> Spec:
+def plane_spec(url: str, points: Table, classes: int, width: int = 320, height: int = 375, pickable: bool = True) -> Spec:
     """The output picture over [−6, 6]² with the points (x, y, label, set ∈ {train, test, added}) on top.
 
-    width and height include the axes and the legend on top: 355 × 450 leaves a square plot of about 290 px.
+    width and height include the axes and the legend on top: 320 × 375 leaves a square plot of about 265 px.
     """
     lo, hi = DOMAIN
     axis_x = {"field": "x", "type": "quantitative", "title": "x₁", "scale": {"domain": [lo, hi], "nice": False}}
@@ -120,7 +120,7 @@ def plane_spec(url: str, points: Table, classes: int, width: int = 355, height: 
     enc = {"x": axis_x, "y": axis_y}
     colour = _point_color(classes)
     layers: list[Spec] = [
-        {"data": {"values": [{"x": lo, "x2": hi, "y": hi, "y2": lo, "url": url}]},
+        {"data": {"name": "image"},
          "mark": {"type": "image", "aspect": False, "align": "left", "baseline": "top"},
          "encoding": {**enc, "x2": {"field": "x2"}, "y2": {"field": "y2"}, "url": {"field": "url", "type": "nominal"}}},
         {"data": {"name": "points"}, "mark": {"type": "point", "filled": True, "size": 55, "opacity": 1, "strokeWidth": 1.2,
@@ -133,7 +133,9 @@ def plane_spec(url: str, points: Table, classes: int, width: int = 355, height: 
                       "tooltip": [{"field": "set"}, {"field": "label", "title": "class" if classes else "target"},
                                   {"field": "x", "format": ".2f", "title": "x₁"}, {"field": "y", "format": ".2f", "title": "x₂"}]}},
     ]
-    datasets = {"points": points}
+    # the picture is a data set, not inline values: the spec stays the same from frame to frame, so the browser
+    # swaps the data in its Vega view instead of building the chart again
+    datasets = {"image": {"x": [lo], "x2": [hi], "y": [hi], "y2": [lo], "url": [url]}, "points": points}
     if pickable:
         layers.insert(1, pick_layer(enc))
     spec = {"width": width, "height": height, "layer": layers, "datasets": datasets,
@@ -153,7 +155,7 @@ def loss_spec(history: Table, height: int = 280) -> Spec:
                           "scale": {"domain": ["train", "test"], "range": [[1, 0], [6, 3]]}},
            "tooltip": [{"field": "set"}, {"field": "epoch", "type": "quantitative"},
                        {"field": "loss", "type": "quantitative", "format": ".4f"}]}
-    spec = {"height": height, "data": {"name": "history"}, "mark": {"type": "line", "strokeWidth": 2.5, "clip": True, "point": {"size": 20}},
+    spec = {"height": height, "data": {"name": "history"}, "mark": {"type": "line", "strokeWidth": 2.5, "clip": True},
             "encoding": enc, "datasets": {"history": history}}
     return _finish(spec)
 

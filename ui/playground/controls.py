@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import streamlit as st
@@ -16,7 +17,7 @@ from core.lessons.playground.features import FEATURES
 from core.lessons.playground.points import format_points, parse_points
 from core.lessons.playground.presets import PRESETS
 from core.lessons.playground.session import MAX_STEPS, PlayConfig
-from ui.urlstate import bound, set_from_code
+from ui.urlstate import NOTICES_KEY, bound, set_from_code
 
 LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 REG_RATES = [0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
@@ -30,6 +31,7 @@ CLICK_VALUES = {**{name: float(c) for c, name in enumerate(CLICK_LABELS)}, "targ
 STEP_KEY = "step"
 RUN_KEY = "_pg_run"  # this session's live run (core.lessons.playground.session.PlayRun)
 FULL_RERUN = "_pg_full_rerun"
+DROPPED_KEY = "_pg_dropped_link_values"
 
 
 def _fmt(v: float) -> str:
@@ -54,15 +56,38 @@ def initial_index(key: str, options: list, default: Any) -> dict[str, Any]:
     return {} if _has_state(key) or default not in options else {"index": options.index(default)}
 
 
+def _finite(text: str) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return True  # not a number at all: Streamlit's box drops it by itself and ``bound`` says so
+
+
 def int_input(container, label: str, lo: int, hi: int, *, key: str, **kwargs: Any) -> int:
-    """A URL-bound whole-number box. It is a float box shown without decimals: Streamlit's integer box cannot read
-    ``inf`` from a link at all (int(inf) raises), its float box drops it and ``bound`` shows the notice."""
-    if _has_state(key) and isinstance(st.session_state[key], int):
-        st.session_state[key] = float(st.session_state[key])  # presets and buttons write whole numbers
+    """A URL-bound whole-number box; the link carries an int (``step=125``, not ``125.0``).
+
+    Streamlit's integer box cannot read ``inf`` or ``nan`` from a link (int(inf) raises inside Streamlit), so a
+    fresh widget's non-finite link value is dropped first, with the same notice ``bound`` gives for other bad values.
+    """
+    raw = [] if _has_state(key) else st.query_params.get_all(key)
+    if raw and not all(_finite(r) for r in raw):
+        # Streamlit seeds the widget from the address it was opened with: drop the value and run again without it
+        message = f"The link's value `{key}={'&'.join(raw)}` is not valid for **{label}**; showing its default instead."
+        st.session_state.setdefault(NOTICES_KEY, []).append(message)
+        st.session_state.setdefault(DROPPED_KEY, []).append(message)
+        del st.query_params[key]
+        st.rerun()
+    if _has_state(key) and isinstance(st.session_state[key], float):  # a link that ran an older page wrote floats
+        st.session_state[key] = int(round(st.session_state[key]))
     if "value" in kwargs:
-        kwargs["value"] = float(kwargs["value"])
-    value = bound(container.number_input, label, float(lo), float(hi), key=key, step=1.0, format="%.0f", **kwargs)
-    return int(round(value))
+        kwargs["value"] = int(kwargs["value"])
+    return int(bound(container.number_input, label, int(lo), int(hi), key=key, step=1, **kwargs))
+
+
+def dropped_link_notices(container) -> None:
+    """The notices of link values ``int_input`` dropped in the run before (it reran without them)."""
+    for message in st.session_state.pop(DROPPED_KEY, []):
+        container.warning(message, icon=":material/link_off:")
 
 
 def restart() -> None:
@@ -105,66 +130,75 @@ def apply_preset(name: str) -> None:
         set_from_code(key, value)
 
 
-def training_bar() -> dict[str, Any]:
-    """The top bar, TF Playground's: problem type, learning rate, activation, regularization and rate, optimizer."""
-    c = st.columns(6)
+def problem_select(container) -> str:
+    """TF Playground's problem type: classification, multiclass or regression."""
     problems = list(PROBLEMS)
-    problem = bound(c[0].selectbox, "Problem type", problems, key="problem", on_change=_on_problem,
-                    **initial_index("problem", problems, DEFAULTS.problem))
-    lr = bound(c[1].select_slider, "Learning rate η", LEARNING_RATES, key="lr", format_func=_fmt, on_change=restart,
+    return bound(container.selectbox, "Problem type", problems, key="problem", on_change=_on_problem,
+                 **initial_index("problem", problems, DEFAULTS.problem))
+
+
+def training_row(problem: str) -> dict[str, Any]:
+    """Learning rate, optimizer, schedule, loss, batch size, regularization and its rate λ, in one row."""
+    c = st.columns([1.3, 1, 1.1, 1.2, 1, 1, 1.2], vertical_alignment="bottom")
+    lr = bound(c[0].select_slider, "Learning rate η", LEARNING_RATES, key="lr", format_func=_fmt, on_change=restart,
                **initial("lr", DEFAULTS.lr))
-    acts = ACTIVATION_CHOICES
-    activation = bound(c[2].selectbox, "Activation", acts, key="act", on_change=restart,
-                       **initial_index("act", acts, DEFAULTS.activation))
-    regs = list(REGULARIZERS)
-    regularizer = bound(c[3].selectbox, "Regularization", regs, key="reg", on_change=restart,
-                        **initial_index("reg", regs, DEFAULTS.regularizer))
-    rate = bound(c[4].select_slider, "Regularization rate λ", REG_RATES, key="rate", format_func=_fmt,
-                 on_change=restart, disabled=regularizer == "none", **initial("rate", 0.003))
     opts = list(OPTIMIZERS)
-    optimizer = bound(c[5].selectbox, "Optimizer", opts, key="opt", on_change=restart,
+    optimizer = bound(c[1].selectbox, "Optimizer", opts, key="opt", on_change=restart,
                       **initial_index("opt", opts, DEFAULTS.optimizer))
-    return {"problem": problem, "lr": float(lr), "activation": activation, "regularizer": regularizer,
-            "reg_rate": float(rate) if regularizer != "none" else 0.0, "optimizer": optimizer}
-
-
-def more_settings(problem: str) -> dict[str, Any]:
-    """Loss, learning-rate schedule, initializer, batch size, dropout, batch norm (in an expander)."""
-    c = st.columns(6, vertical_alignment="bottom")
-    losses = list(PROBLEMS[problem].losses)
-    loss = bound(c[0].selectbox, "Loss", losses, key="loss", on_change=restart, **initial_index("loss", losses, losses[0]))
     scheds = list(SCHEDULES)
-    schedule = bound(c[1].selectbox, "Learning-rate schedule", scheds, key="sched", on_change=restart,
+    schedule = bound(c[2].selectbox, "η schedule", scheds, key="sched", on_change=restart,
                      **initial_index("sched", scheds, DEFAULTS.schedule))
-    inits = list(INITIALIZERS)
-    init = bound(c[2].selectbox, "Initializer", inits, key="init", on_change=restart,
-                 **initial_index("init", inits, DEFAULTS.init))
-    batch = bound(c[3].slider, "Batch size", 1, 30, key="batch", on_change=restart, **initial("batch", DEFAULTS.batch_size))
-    dropout = bound(c[4].select_slider, "Dropout p", DROPOUTS, key="drop", format_func=_fmt, on_change=restart,
-                    **initial("drop", 0.0))
-    batchnorm = bound(c[5].checkbox, "Batch norm", key="bn", on_change=restart, **initial("bn", False),
-                      help="Normalize every hidden layer's pre-activations over the batch (z → BN → f).")
-    return {"loss": loss, "schedule": schedule, "init": init, "batch_size": int(batch), "dropout": float(dropout),
-            "batchnorm": bool(batchnorm)}
+    losses = list(PROBLEMS[problem].losses)
+    loss = bound(c[3].selectbox, "Loss", losses, key="loss", on_change=restart, **initial_index("loss", losses, losses[0]))
+    batch = bound(c[4].slider, "Batch size", 1, 30, key="batch", on_change=restart, **initial("batch", DEFAULTS.batch_size))
+    regs = list(REGULARIZERS)
+    regularizer = bound(c[5].selectbox, "Regularization", regs, key="reg", on_change=restart,
+                        **initial_index("reg", regs, DEFAULTS.regularizer))
+    rate = bound(c[6].select_slider, "Regularization rate λ", REG_RATES, key="rate", format_func=_fmt,
+                 on_change=restart, disabled=regularizer == "none", **initial("rate", 0.003))
+    return {"lr": float(lr), "optimizer": optimizer, "schedule": schedule, "loss": loss, "batch_size": int(batch),
+            "regularizer": regularizer, "reg_rate": float(rate) if regularizer != "none" else 0.0}
 
 
-def data_row(problem: str) -> dict[str, Any]:
-    """Data set, classes, noise, train share, seed (regenerate) and the input features, in one row."""
-    c = st.columns([1.3, 1, 1, 1, 0.8, 0.45, 2.2], vertical_alignment="bottom")
+def data_row() -> dict[str, Any]:
+    """Problem type, data set, classes, noise, train share, seed (regenerate), in one row."""
+    c = st.columns([1.3, 1.1, 1, 1, 1, 0.8, 0.45], vertical_alignment="bottom")
+    problem = problem_select(c[0])
     names = datasets_for(problem)
-    dataset = bound(c[0].selectbox, "Data set", names, key="data", on_change=restart,
+    dataset = bound(c[1].selectbox, "Data set", names, key="data", on_change=restart,
                     help="; ".join(f"{n}: {DATASETS[n].description}" for n in names), **initial_index("data", names, names[0]))
-    classes = bound(c[1].slider, "Classes", 3, 5, key="k", on_change=restart, disabled=not PROBLEMS[problem].many,
+    classes = bound(c[2].slider, "Classes", 3, 5, key="k", on_change=restart, disabled=not PROBLEMS[problem].many,
                     **initial("k", DEFAULTS.classes))
-    noise = bound(c[2].slider, "Noise (%)", 0, 50, key="noise", step=5, on_change=restart, **initial("noise", 0))
-    train = bound(c[3].slider, "Training data (%)", 10, 90, key="train", step=10, on_change=restart, **initial("train", 50))
-    seed = int_input(c[4], "Seed", 0, 10_000, key="seed", on_change=restart, **initial("seed", 0))
-    c[5].button("", on_click=regenerate, help="Regenerate: next seed (new data and new initial weights).",
+    noise = bound(c[3].slider, "Noise (%)", 0, 50, key="noise", step=5, on_change=restart, **initial("noise", 0))
+    train = bound(c[4].slider, "Training data (%)", 10, 90, key="train", step=10, on_change=restart, **initial("train", 50))
+    seed = int_input(c[5], "Seed", 0, 10_000, key="seed", on_change=restart, **initial("seed", 0))
+    c[6].button("", on_click=regenerate, help="Regenerate: next seed (new data and new initial weights).",
                 icon=":material/refresh:", key="regen")
-    features = bound(c[6].multiselect, "Input features", list(FEATURES), key="feat", on_change=restart,
-                     **({} if _has_state("feat") else {"default": list(DEFAULTS.features)}))
-    return {"dataset": dataset, "classes": int(classes), "noise": noise / 100, "train_share": train / 100,
-            "seed": int(seed), "features": tuple(features)}
+    return {"problem": problem, "dataset": dataset, "classes": int(classes), "noise": noise / 100,
+            "train_share": train / 100, "seed": int(seed)}
+
+
+def features_row() -> tuple[str, ...]:
+    """Which input features feed the network (any subset of x₁, x₂, x₁², x₂², x₁x₂, sin x₁, sin x₂)."""
+    features = bound(st.multiselect, "Input features", list(FEATURES), key="feat", on_change=restart,
+                      **({} if _has_state("feat") else {"default": list(DEFAULTS.features)}))
+    return tuple(features)
+
+
+def unit_settings() -> dict[str, Any]:
+    """Activation, initializer, dropout and batch norm of the hidden layers, in one row."""
+    c = st.columns(4, vertical_alignment="bottom")
+    acts = ACTIVATION_CHOICES
+    activation = bound(c[0].selectbox, "Activation", acts, key="act", on_change=restart,
+                       **initial_index("act", acts, DEFAULTS.activation))
+    inits = list(INITIALIZERS)
+    init = bound(c[1].selectbox, "Initializer", inits, key="init", on_change=restart,
+                 **initial_index("init", inits, DEFAULTS.init))
+    dropout = bound(c[2].select_slider, "Dropout p", DROPOUTS, key="drop", format_func=_fmt, on_change=restart,
+                    **initial("drop", 0.0))
+    batchnorm = bound(c[3].checkbox, "Batch norm", key="bn", on_change=restart, **initial("bn", False),
+                      help="Normalize every hidden layer's pre-activations over the batch (z → BN → f).")
+    return {"activation": activation, "init": init, "dropout": float(dropout), "batchnorm": bool(batchnorm)}
 
 
 def view_toggles(container) -> tuple[bool, bool]:
@@ -216,9 +250,9 @@ def add_clicked_point() -> None:
     st.session_state[FULL_RERUN] = True  # the points box lives outside the fragment
 
 
-def step_input() -> int:
-    """The step count: where the run is (a link replays to it); playing moves it."""
-    return int_input(st, "Step (batches)", 0, MAX_STEPS, key=STEP_KEY, **initial(STEP_KEY, 0))
+def step_input(disabled: bool = False) -> int:
+    """The step count: where the run is (a link replays to it); Pause writes the step training reached."""
+    return int_input(st, "Step (batches)", 0, MAX_STEPS, key=STEP_KEY, disabled=disabled, **initial(STEP_KEY, 0))
 
 
 def _reached() -> int:

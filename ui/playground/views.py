@@ -18,12 +18,12 @@ from core.lessons.playground.data import PROBLEMS
 from core.lessons.playground.pictures import layer_space, two_unit_layers, unit_pictures
 from core.lessons.playground.session import PlayConfig, PlayRun
 from ui.playground import charts as pc
-from ui.playground.controls import FULL_RERUN, RUN_KEY, STEP_KEY, add_clicked_point, step_input
+from ui.playground.controls import FULL_RERUN, RUN_KEY, add_clicked_point
 from ui.playground.images import class_unit_url, output_pixels, png_url, unit_url
-from ui.urlstate import set_from_code
 
 STOP_KEY = "_pg_stop_playing"
 RESOLUTION = 48  # output picture; unit pictures use every second pixel (24 × 24)
+FRAME_S = 0.15  # seconds between the playing fragment's reruns: at most ~6.7 frames/s (the goal is ≥ 5)
 
 
 def current_run(cfg: PlayConfig, step: int) -> PlayRun:
@@ -158,47 +158,49 @@ def build_frame(run: PlayRun, show_test: bool, discrete: bool) -> Frame:
     return Frame(network, plane, pc.loss_spec(loss), pc.grad_norm_spec(norms, names), space, layers[-1] if layers else 0)
 
 
-def live_view(cfg: PlayConfig, playing: bool, speed: int, show_test: bool, discrete: bool) -> None:
-    """One frame: train ``speed`` batches when playing, then draw the run at the step in the URL."""
+def metrics_row(run: PlayRun) -> None:
+    """Step, epoch, training and test loss of the run: the numbers that move while it plays."""
+    h = run.history
+    c = st.columns(4)
+    c[0].metric("Step", f"{run.step:,}", help="Batches trained so far.")
+    c[1].metric("Epoch", f"{run.epoch:.1f}", help=f"Passes over the training set ({run.steps_per_epoch} batches each).")
+    c[2].metric("Training loss", f"{h.train[-1]:.3f}")
+    c[3].metric("Test loss", f"{h.test[-1]:.3f}")
+
+
+def live_view(cfg: PlayConfig, playing: bool, speed: int, show_test: bool, discrete: bool, step: int) -> None:
+    """One frame: while playing, ``speed`` more batches on this session's run; paused, the run at ``step`` (the link's).
+
+    While playing, the server's run is the truth: the frame neither reads nor writes the step box, so a browser
+    that lags a few frames behind cannot send an old step back and make the run replay from the start.
+    """
+    run = st.session_state.get(RUN_KEY)
+    if not playing or run is None or run.config != cfg:
+        run = current_run(cfg, step)
     if playing:
-        run = current_run(cfg, int(st.session_state.get(STEP_KEY, 0)))
         run.advance(speed)
-        set_from_code(STEP_KEY, run.step)
         if run.diverged:
             st.session_state[STOP_KEY] = True
-    top = st.columns([1.2, 1, 1, 1, 1])
-    with top[0]:
-        step = step_input()
-    run = current_run(cfg, step)
-    top[1].metric("Epoch", f"{run.epoch:.1f}")
-    h = run.history
-    top[2].metric("Training loss", f"{h.train[-1]:.3f}")
-    top[3].metric("Test loss", f"{h.test[-1]:.3f}")
-    top[4].metric("Batches per epoch", run.steps_per_epoch)
-    if run.diverged:
-        st.error(f"Training diverged at step {run.step}: the loss or a gradient is no longer finite. "
-                 "Lower the learning rate and press Reset.", icon=":material/warning:")
     hand_over = st.session_state.pop(FULL_RERUN, False) or st.session_state.get(STOP_KEY, False)
     if hand_over and playing:
         st.rerun(scope="app")  # a click changed the data, or training diverged: the whole page takes over
     frame = build_frame(run, show_test, discrete)
-    left, right = st.columns([1.15, 1])
+    left, right = st.columns([1.3, 1])
     with left:
+        metrics_row(run)
         st.vega_lite_chart(frame.network, width="stretch")
-        st.caption("Each square shows what that unit outputs at every point of the plane (blue < 0 < vermillion). "
-                   "Lines are weights: vermillion positive, blue negative, thicker = larger; hover one for its value.")
     with right:
         st.vega_lite_chart(frame.plane, width="content", key=pc.PICK_KEY, on_select=add_clicked_point,
                            selection_mode="pick")
-        st.caption("The output over the plane; training points white-ringed, test points black-ringed, added points "
-                   "diamonds. Click to add a point.")
+    if run.diverged:
+        st.error(f"Training diverged at step {run.step}: the loss or a gradient is no longer finite. "
+                 "Lower the learning rate and press Reset.", icon=":material/warning:")
     c1, c2, c3 = st.columns(3)
     c1.vega_lite_chart(frame.loss, width="stretch")
     c2.vega_lite_chart(frame.norms, width="stretch")
     with c3:
         if frame.space is not None:
             st.vega_lite_chart(frame.space, width="stretch")
-            st.caption(f"Layer space: the plane's grid as hidden layer {frame.space_layer} sees it.")
         else:
             st.info("Layer space: give a hidden layer exactly 2 units to see the plane warped into its coordinates.",
                     icon=":material/grid_on:")
