@@ -33,6 +33,14 @@ def _check_figure(page, scene_id: str, errors: list[str]) -> None:
     assert errors == [], (scene_id, errors)
 
 
+def _check_links(page, scene) -> None:
+    """The scene's short link (≤ 80 characters) and its "open this in the full page" link."""
+    short = page.locator("code").filter(has_text="/lecture?scene=").inner_text().strip()
+    assert short.endswith(f"/lecture?scene={scene.id}") and len(short) <= 80, (scene.id, short)
+    href = page.get_by_role("link", name="Open in the full page").get_attribute("href")
+    assert re.search(rf"^(https?://[^/]+)?/{re.escape(scene.page)}(\?|$)", href), (scene.id, href)
+
+
 def test_every_scene_fills_the_first_screen_and_the_clicker_steps_through(server, browser):
     page, errors = new_lecture_page(browser)
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -50,6 +58,7 @@ def test_every_scene_fills_the_first_screen_and_the_clicker_steps_through(server
             page.wait_for_timeout(300)
             assert f"scene={scene.id}" in page.url or (i == 0 and "scene=" in page.url), page.url
             _check_figure(page, scene.id, errors)
+            _check_links(page, scene)
             page.screenshot(path=str(SHOTS / f"lecture-{i + 1:02d}-{scene.id}.png"))
         press_and_time(page, "PageUp", SCENE_LIST[-2].title)  # back one
         assert f"scene={SCENE_LIST[-2].id}" in page.url
