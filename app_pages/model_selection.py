@@ -133,8 +133,10 @@ def penalty_section() -> None:
                   "max |ΔW|": [f"{r.max_dW:.2e}" for r in rows], "max |Δb|": [f"{r.max_db:.2e}" for r in rows]},
                  hide_index=True)
     st.caption("After one step SGD and Adam agree to the last bit. Later they drift apart only because torch's "
-               "`weight_decay` also shrinks the biases b, which the penalty leaves alone (Adam's normalization "
-               "magnifies that small difference). AdamW decouples the decay from the gradient: a different method.")
+               "plain `weight_decay` also shrinks the biases b, which the penalty leaves alone (Adam's normalization "
+               "magnifies that small difference). With parameter groups — weight decay on the weights W only, as "
+               "`torch.optim.SGD([{'params': weights, 'weight_decay': λ}, {'params': biases, 'weight_decay': 0}])` — "
+               "the runs stay identical at every step. AdamW decouples the decay from the gradient: a different method.")
 
 
 @st.fragment

@@ -79,23 +79,27 @@ class DecayCheck:
     max_db: float
 
 
-DECAY_PAIRS = (  # (label, optimizer, penalty in the loss?) × 2: the same λ either as weight_decay or as l2
-    (("SGD, weight_decay = λ", "sgd", False), ("SGD, loss + λ/2·‖W‖²", "sgd", True)),
-    (("Adam, weight_decay = λ", "adam", False), ("Adam, loss + λ/2·‖W‖²", "adam", True)),
-    (("AdamW, weight_decay = λ", "adamw", False), ("Adam, loss + λ/2·‖W‖²", "adam", True)),
+DECAY_PAIRS = (  # (label, optimizer, penalty in the loss?, decay on W only?) × 2: the same λ as weight_decay or as l2
+    (("SGD, weight_decay = λ", "sgd", False, False), ("SGD, loss + λ/2·‖W‖²", "sgd", True, False)),
+    (("Adam, weight_decay = λ", "adam", False, False), ("Adam, loss + λ/2·‖W‖²", "adam", True, False)),
+    (("AdamW, weight_decay = λ", "adamw", False, False), ("Adam, loss + λ/2·‖W‖²", "adam", True, False)),
+    (("SGD, weight_decay = λ on W only", "sgd", False, True), ("SGD, loss + λ/2·‖W‖²", "sgd", True, False)),
+    (("Adam, weight_decay = λ on W only", "adam", False, True), ("Adam, loss + λ/2·‖W‖²", "adam", True, False)),
 )
 
 
 def weight_decay_vs_l2(lam: float = 1e-2, steps: int = 50, lr: float = 0.05, seed: int = 0) -> list[DecayCheck]:
-    """Train 64-32-10 twice per pair from the same start and minibatches; torch-style weight_decay (also on b) vs l2 (W only)."""
+    """Train 64-32-10 twice per pair from the same start and minibatches: torch-style weight_decay (on W and b, or
+    with parameter groups on W only) vs the l2 penalty (on W only)."""
     split = digits_split(360, 0.0, seed=seed)
     out = []
     for left, right in DECAY_PAIRS:
         nets = []
-        for _, optimizer, in_loss in (left, right):
+        for _, optimizer, in_loss, weights_only in (left, right):
             net = MLP([64, 32, 10], output="softmax", seed=seed)
             config = TrainConfig("crossentropy", optimizer, lr=lr, batch_size=30, seed=seed,
-                                 l2=lam if in_loss else 0.0, hyper={} if in_loss else {"weight_decay": lam})
+                                 l2=lam if in_loss else 0.0, hyper={} if in_loss else {"weight_decay": lam},
+                                 decay_weights_only=weights_only)
             with one_thread():
                 Trainer(net, split.X_train, split.y_train, config).run(steps)
             nets.append(net)

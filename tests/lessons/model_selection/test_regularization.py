@@ -23,6 +23,9 @@ def test_weight_decay_equals_the_l2_penalty_for_one_step_but_adamw_does_not():
     assert rows[2].max_dW > 1e-3
     later = weight_decay_vs_l2(lam=1e-2, steps=10)
     assert 0 < later[0].max_dW < 1e-3  # SGD: only the decayed biases make the runs drift apart
+    assert 0 < later[1].max_db  # Adam: the biases differ too
+    # parameter groups (decay on W only) make weight_decay exactly the L2 penalty, step after step
+    assert [(r.max_dW, r.max_db) for r in later[3:]] == [(0.0, 0.0), (0.0, 0.0)]
 
 
 @pytest.mark.parametrize("p", [0.2, 0.5, 0.8])
