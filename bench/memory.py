@@ -23,9 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VARIANTS = {  # name: keep_freed_memory kwargs, or None for glibc's defaults
     "glibc default": None,
-    "mmap 16M, trim 64M (old)": {},
-    "mmap 16M, trim 64M, 2 arenas": {"arena_max": 2},
-    "mmap 16M, trim 16M, 2 arenas": {"trim_threshold": 16 << 20, "arena_max": 2},
+    "mmap 16M, trim 64M (old)": {"trim_threshold": 64 << 20, "arena_max": 0},
+    "mmap 16M, trim 16M, 2 arenas (now)": {},
 }
 
 

@@ -8,11 +8,17 @@ import sys
 
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD, M_ARENA_MAX = -1, -3, -8  # from glibc's malloc.h
 MMAP_THRESHOLD = 16 << 20
-TRIM_THRESHOLD = 64 << 20
+# Streamlit runs each session's script in its own thread, and glibc gives threads up to 8 arenas per core, each keeping
+# up to the trim threshold of freed memory: 16 x 64 MB on 2 cores was the ~0.9 GB by which 30 sessions on
+# /initialization peaked higher with the tuning (2.18 vs 1.28 GB, issue #14). Two arenas (the GIL serialises the
+# threads' Python work anyway) of at most 16 MB each bound it to ~32 MB; bench/engine.py: the tuning still makes a
+# pass 1.2-1.4x faster (medians, one run, under load), bench/memory.py compares the variants with threads.
+TRIM_THRESHOLD = 16 << 20
+ARENA_MAX = 2
 
 
 def keep_freed_memory(mmap_threshold: int = MMAP_THRESHOLD, trim_threshold: int = TRIM_THRESHOLD,
-                      arena_max: int = 0) -> bool:
+                      arena_max: int = ARENA_MAX) -> bool:
     """On glibc, keep freed arrays' memory in the heap for the next pass instead of unmapping it.
 
     A pass allocates and frees megabytes of temporaries; by default glibc hands them back to the

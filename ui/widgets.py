@@ -2,8 +2,6 @@
 
 - ``initial``/``initial_index``: pass a default only while a widget has no value yet, so a value that code
   wrote into its state (a preset) is not fought by the default argument.
-- ``always_drawn_tabs``: controls that must exist even when hidden, because Streamlit syncs a value written
-  from code to the URL only for widgets that are drawn in that run.
 - ``request_full_rerun``/``full_rerun_if_requested``: a callback fired inside a fragment (a click on a chart
   that an animation redraws) hands over to a full run of the page.
 - ``section_tabs``: tabs bound to the URL whose unknown value gets the same notice as a bad widget value.
@@ -29,13 +27,6 @@ def initial(key: str, default: Any) -> dict[str, Any]:
 def initial_index(key: str, options: Sequence[Any], default: Any) -> dict[str, Any]:
     """``index`` of ``default`` only while the key has no state yet (for radios and select boxes)."""
     return {} if has_state(key) else {"index": list(options).index(default)}
-
-
-def always_drawn_tabs(labels: Sequence[str], active: Sequence[str]) -> list:
-    """One tab per label, the active ones marked ●: draw every group's controls, not only the active ones, so that
-    a preset writing a hidden group's values still reaches the address bar."""
-    st.caption("Tabs marked ● are in use.")
-    return st.tabs([("● " if name in active else "") + name for name in labels])
 
 
 def request_full_rerun() -> None:

@@ -93,7 +93,7 @@ def test_lecture_race_scrub_play_and_precision(zoo):
 def test_learning_rate_preset_and_click_reach_the_url(zoo):
     page, errors = zoo
     page.get_by_text("Hyper-parameters and learning-rate schedules").click()
-    page.get_by_role("tab", name="● momentum").click()
+    page.get_by_role("tab", name="momentum", exact=True).click()  # tabs of the racing contestants only
     lr = page.get_by_role("slider", name="Learning rate η₀")  # only the open tab's widgets are visible
     lr.focus()
     page.keyboard.press("ArrowRight")
