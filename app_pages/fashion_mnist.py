@@ -1,5 +1,6 @@
 """Fashion-MNIST trainer: the lecture's PyTorch practice part as a live trainer (data, model, train, evaluate, replay)."""
 
+import os
 import tempfile
 import threading
 from pathlib import Path
@@ -8,14 +9,13 @@ import streamlit as st
 
 from core.trainer.data import CLASS_NAMES, cache_status, load_fashion_mnist, sample_gallery
 from core.trainer.download import NPZ_ENV, DownloadError, default_cache_dir, offline_instructions
-from core.trainer import build_model, run_experiment, summarize
+from core.trainer import build_model, summarize
 from core.trainer.experiment import check_transfer
 from core.trainer.optim import make_lr_schedule
-from core.trainer.runs import metrics_of, save_run
 from ui.fashion import charts as fc
 from ui.fashion.controls import model_builder, run_label
 from ui.fashion.views import RunRecord, history_view, replay_view, results_view, summary_view, without_paths
-from ui.fashion.jobs import LIMITER, TrainingJob, training_threads
+from ui.fashion.jobs import LIMITER, TrainingJob, start_training
 from ui.urlstate import fit_state, share_hint
 
 ss = st.session_state
@@ -41,8 +41,6 @@ def _data_slot() -> dict:
 
 def load_data():
     """The data set, downloading the official files with a progress bar the first time; None when unavailable."""
-    import os
-
     key = os.environ.get(NPZ_ENV, "") or f"cache:{default_cache_dir()}"
     slot = _data_slot()
     with slot["lock"]:
@@ -118,33 +116,25 @@ def _session_dir() -> Path:
 def _collect(job: TrainingJob) -> None:
     """Turn a finished job into a RunRecord in the session's history (once)."""
     ss["fm_collected"] = True
-    if job.state != "done":
+    run = job.result
+    if job.state != "done" or run is None:
         return  # the live panel says why
-    result, splits, evaluation = job.result
-    job.result = None  # the session keeps the RunRecord, not the model and the 55 MB of splits
     k = ss["fm_count"] = ss.get("fm_count", 0) + 1
-    name = f"#{k} {job.label}"
-    folder = save_run(result, _session_dir() / f"run{k}")
-    mistakes = []
-    if evaluation is not None:
-        mistakes = [{**m, "image": splits.X_test[m["index"]].reshape(28, 28)} for m in evaluation.mistakes[:12]]
-    ss["fm_runs"].append(RunRecord(name, result.config, result.status, result.message, result.history,
-                                   job.snapshot().batches, metrics_of(result), result.best_epoch,
-                                   result.restored_epoch, result.val_confusions, mistakes, folder))  # fmt: skip
+    folder = Path(run.folder) if run.folder else None
+    ss["fm_runs"].append(RunRecord(f"#{k} {job.label}", run.config, run.status, run.message, run.history,
+                                   job.snapshot().batches, run.metrics, run.best_epoch, run.restored_epoch,
+                                   run.val_confusions, run.mistakes[:12], folder))  # fmt: skip
     ss["fm_runs"] = ss["fm_runs"][-12:]
 
 
-def _start(config, data) -> None:
+def _start(config) -> None:
+    """Train ``config`` in a worker process; it loads the data itself (from the file this page loaded)."""
     old = ss.get("fm_job")
     if old is not None and old.active:
         old.stop()
-    label = run_label(config, ss.get("preset", "lecture"))
-    config = config.replace(threads=training_threads(LIMITER.capacity))  # the server's cores, shared fairly
-
-    def work(on_event, stop):
-        return run_experiment(config, data, on_event=on_event, stop=stop, top_mistakes=12)
-
-    ss["fm_job"] = TrainingJob(work, label=label, meta=config).start()
+    started = ss["fm_started"] = ss.get("fm_started", 0) + 1
+    ss["fm_job"] = start_training(config, label=run_label(config, ss.get("preset", "lecture")),
+                                  data_path=os.environ.get(NPZ_ENV, ""), save_to=str(_session_dir() / f"run{started}"))  # fmt: skip
     ss["fm_collected"] = False
 
 
@@ -162,7 +152,7 @@ if config is not None and start_from in runs_with_weights:
         st.error(f"{without_paths(str(exc))} — pick other weights or change the model.")
         config = None
 if st.button("Train", type="primary", disabled=config is None or data is None, key="train"):
-    _start(config, data)
+    _start(config)
 job = ss.get("fm_job")
 if job is not None and not job.active and not ss.get("fm_collected", True):
     _collect(job)
@@ -175,18 +165,21 @@ def live_panel() -> None:
         st.info("Press **Train** to train the model above. It trains in the background: the page stays responsive.")
         return
     job.heartbeat()
+    log = job.snapshot()  # reads the worker's latest messages
     if job.state == "waiting":
         st.warning(f"Waiting for a free training slot: {LIMITER.running} of {LIMITER.capacity} trainings are running "
                    f"on this server; you are number {job.queue_position() or 1} in line. Training starts by itself.",
                    icon=":material/hourglass_top:")  # fmt: skip
+    elif job.state == "starting":
+        st.info("Starting the training process (loading PyTorch and the data, a few seconds)…",
+                icon=":material/hourglass_top:")  # fmt: skip
     elif job.state == "running":
         fraction, eta = job.progress()
         text = f"Training {job.label}: {fraction:.0%}" + (f" · about {eta:.0f} s left" if eta is not None else "")
         st.progress(fraction, text=text)
     if job.active:
-        st.button("Stop" if job.state == "running" else "Leave the line", on_click=job.stop, key="stop",
+        st.button("Leave the line" if job.state == "waiting" else "Stop", on_click=job.stop, key="stop",
                   help="stops after the current batch")
-    log = job.snapshot()
     if log.start is not None:
         st.caption(f"{log.start.device} · {log.start.n_train:,} training / {log.start.n_val:,} validation images · "
                    f"{log.start.steps_per_epoch} batches per epoch" + (f" · {log.start.note}" if log.start.note else ""))  # fmt: skip
@@ -198,12 +191,12 @@ def live_panel() -> None:
                                            patience=job.meta.patience if es and best else None,
                                            restored_epoch=log.end.restored_epoch if log.end else None),
                         width="stretch")  # fmt: skip
-    if log.end is not None:
-        st.caption(f"**{log.end.status}** — {log.end.message}")
-    elif job.state == "error":
+    if job.state == "error":
         st.error(f"Training failed: {without_paths(job.error or '')}")
     elif job.state == "cancelled":
-        st.caption("Left the waiting line before training started.")
+        st.caption(job.notice)
+    elif log.end is not None:
+        st.caption(f"**{log.end.status}** — {log.end.message}")
     if not job.active and not ss.get("fm_collected", True):
         st.rerun(scope="app")  # the run ended: redraw the whole page with its results
 

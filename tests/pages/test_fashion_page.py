@@ -4,9 +4,9 @@ and one real-browser run. Data is a tiny synthetic npz (or small IDX files on a 
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -14,69 +14,95 @@ from streamlit.testing.v1 import AppTest
 
 from tests.browser_support import IDLE, collect_errors, serve_app
 from tests.browser_support import ROOT
-from ui.fashion.jobs import Limiter, TrainingJob, training_threads
+from core.trainer import TrainConfig
+from core.trainer.worker import WorkerSpec
+from ui.fashion.jobs import Limiter, TrainingJob, start_training, training_threads
 
 PAGE = str(ROOT / "app_pages" / "fashion_mnist.py")
 
 
-# --- background jobs -----------------------------------------------------------------------
-def _batches(n: int, pause: float = 0.01):
-    """A stand-in for the trainer: n batch events, stopping early when the flag is set."""
-
-    def work(on_event, stop):
-        done = 0
-        for i in range(n):
-            if stop.is_set():
-                break
-            on_event(SimpleNamespace(kind="batch", epoch=1, batch=i + 1, steps_per_epoch=n, step=i + 1, loss=1.0,
-                                     accuracy=0.5, smooth_loss=1.0, smooth_accuracy=0.5, elapsed=0.0))  # fmt: skip
-            done += 1
-            time.sleep(pause)
-        return done
-
-    return work
-
-
-def test_cap_makes_the_second_job_wait_its_turn():
+# --- trainings in worker processes ----------------------------------------------------------
+def test_the_line_is_first_come_first_served():
     limiter = Limiter(capacity=1)
-    gate = threading.Event()
-    first = TrainingJob(lambda on_event, stop: gate.wait(5), limiter=limiter).start()
-    while first.state != "running":
-        time.sleep(0.01)
-    second = TrainingJob(_batches(3), limiter=limiter).start()
-    time.sleep(0.3)
-    assert second.state == "waiting" and second.queue_position() == 1 and limiter.running == 1
-    gate.set()
-    assert first.join(5) and second.join(5)
-    assert (first.state, second.state, second.result) == ("done", "done", 3) and limiter.running == 0
+    order = []
+    assert limiter.acquire("first", lambda: False)
+    waiters = {}
+    for token in "ab":
+        waiters[token] = threading.Thread(target=lambda t=token: limiter.acquire(t, lambda: False) and order.append(t))
+        waiters[token].start()
+        while limiter.position(token) is None:
+            time.sleep(0.01)
+    assert [limiter.position("a"), limiter.position("b")] == [1, 2] and limiter.running == 1
+    limiter.release()
+    waiters["a"].join(2)
+    assert order == ["a"] and limiter.position("b") == 1
+    limiter.release()
+    waiters["b"].join(2)
+    assert order == ["a", "b"] and limiter.running == 1
 
 
-def test_stop_ends_a_running_job_and_cancels_a_waiting_one():
+def test_a_waiting_job_says_its_place_and_leaves_the_line_without_a_process():
     limiter = Limiter(capacity=1)
-    running = TrainingJob(_batches(10_000), limiter=limiter).start()
-    waiting = TrainingJob(_batches(3), limiter=limiter).start()
+    assert limiter.acquire("someone else", lambda: False)  # the only slot is taken
+    spec = WorkerSpec(TrainConfig(hidden=(8,), epochs=1, device="cpu"))
+    job = TrainingJob(spec, limiter=limiter).start()
+    unwatched = TrainingJob(spec, limiter=limiter, heartbeat_timeout=0.3).start()
     time.sleep(0.2)
-    waiting.stop()
-    assert waiting.join(2) and waiting.state == "cancelled"
-    running.stop()
-    assert running.join(2) and running.state == "done" and running.result < 10_000
-    assert limiter.running == 0
+    assert (job.state, job.queue_position(), unwatched.queue_position()) == ("waiting", 1, 2)
+    job.stop()
+    assert job.join(2) and job.state == "cancelled" and "you left the line" in job.notice
+    assert unwatched.join(2) and unwatched.state == "cancelled" and "nobody watched" in unwatched.notice
+    assert job.worker is None and unwatched.worker is None and limiter.running == 1  # never started a process
 
 
-def test_unwatched_job_stops_itself_no_zombies():
-    job = TrainingJob(_batches(10_000), limiter=Limiter(capacity=1), heartbeat_timeout=0.3).start()
-    assert job.join(5), "a job nobody polls must stop by itself"
-    assert job.abandoned and job.result < 10_000
+def _wait(condition, seconds: float, *jobs: TrainingJob) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, [(j.label, j.state, j.error) for j in jobs]
+        for j in jobs:
+            j.heartbeat()
+            j.snapshot()
+        time.sleep(0.1)
 
 
-def test_failing_job_reports_the_error_and_frees_its_slot():
+def test_stop_ends_only_its_own_process_a_crash_is_an_error_and_an_unwatched_run_is_killed(tmp_path):
+    """Three trainings at once: Stop ends the first (its process goes), the second's process is killed from
+    outside (a crash: a clear error), the third keeps training through both and is killed once nobody watches."""
+    data = write_small_npz(tmp_path / "small.npz")
+    limiter = Limiter(capacity=3)
+    config = TrainConfig(hidden=(16,), epochs=200, batch_size=8, device="cpu", threads=1)
+    jobs = [TrainingJob(WorkerSpec(config, data_path=str(data)), label=name, limiter=limiter, heartbeat_timeout=3.0)
+            for name in ("stopped", "crashed", "watched")]  # fmt: skip
+    for job in jobs:
+        job.start()
+    stopped, crashed, watched = jobs
+    _wait(lambda: all(j.state == "running" and j.log.last_batch is not None for j in jobs), 120, *jobs)
+    pids = [j.pid for j in jobs]
+    assert len(set(pids)) == 3 and os.getpid() not in pids
+    stopped.stop()
+    _wait(lambda: not stopped.active, 30, *jobs)
+    assert stopped.state == "done" and stopped.result.status == "stopped" and not stopped.worker.alive
+    assert crashed.worker.alive and watched.worker.alive
+    os.kill(crashed.pid, signal.SIGKILL)  # e.g. the out-of-memory killer
+    _wait(lambda: not crashed.active, 30, watched, crashed)
+    assert crashed.state == "error" and "killed by signal 9" in crashed.error and "keeps working" in crashed.error
+    assert watched.state == "running" and watched.worker.alive and limiter.running == 1
+    before = watched.log.last_batch.step
+    _wait(lambda: watched.snapshot().last_batch.step > before, 30, watched)  # still training
+    assert watched.join(20), "a run nobody watches must end"
+    assert watched.state == "cancelled" and watched.abandoned and "nobody watched" in watched.notice
+    assert not watched.worker.alive and watched.worker.exitcode == -signal.SIGKILL and limiter.running == 0
+
+
+def test_start_training_gives_the_run_the_pages_threads(monkeypatch):
     limiter = Limiter(capacity=1)
-
-    def boom(on_event, stop):
-        raise ValueError("bad config")
-
-    job = TrainingJob(boom, limiter=limiter).start()
-    assert job.join(2) and job.state == "error" and "bad config" in job.error and limiter.running == 0
+    assert limiter.acquire("someone else", lambda: False)  # keeps the job waiting: no process needed here
+    monkeypatch.setenv("FASHION_TRAIN_THREADS", "3")
+    job = start_training(TrainConfig(hidden=(8,), epochs=1, device="cpu"), label="x", data_path="d.npz",
+                         save_to="runs/x", limiter=limiter)  # fmt: skip
+    job.stop()
+    assert job.join(2) and job.state == "cancelled"
+    assert (job.spec.config.threads, job.spec.data_path, job.spec.save_to, job.meta.threads) == (3, "d.npz", "runs/x", 3)
 
 
 def test_training_threads_default_to_a_fair_share_and_follow_the_environment(monkeypatch):
