@@ -23,8 +23,8 @@ def _idle(page) -> None:
 
 
 def _metrics(page) -> dict[str, float]:
-    labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
-    values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+    labels = page.locator(".pg-metric span").all_inner_texts()
+    values = page.locator(".pg-metric b").all_inner_texts()
     return {label.strip(): float(value.replace(",", "")) for label, value in zip(labels, values)}
 
 

@@ -2,6 +2,7 @@
 
 import functools
 import json
+import re
 
 import numpy as np
 import pyarrow as pa
@@ -36,6 +37,12 @@ def _picture(at: AppTest) -> dict:
     return out
 
 
+def _status(at: AppTest) -> dict[str, str]:
+    """The live status line (step, epoch, losses): label → shown value."""
+    body = next(h.proto.body for h in at.get("html") if "pg-status" in h.proto.body)
+    return dict(re.findall(r"<span>([^<]+)</span><b>([^<]+)</b>", body))
+
+
 @functools.cache
 def _baseline() -> dict:
     return _picture(_page(BASE))
@@ -54,7 +61,7 @@ def test_page_draws_the_network_the_plane_and_the_curves():
     pick = next(l for l in plane["layer"] if l.get("params"))
     assert pick["data"]["sequence"]["stop"] == 49 * 49  # the click grid is generated in the browser
     assert at.number_input(key="step").value == 60
-    assert [m.value for m in at.metric][:2] == ["60", f"{60 / 25:.1f}"]  # 250 training points, batches of 10
+    assert [_status(at)[k] for k in ("Step", "Epoch")] == ["60", f"{60 / 25:.1f}"]  # 250 training points, batches of 10
 
 
 CONTROLS = [  # (query parameter, value, data set or "specs" that must change)
@@ -99,7 +106,7 @@ def test_a_link_replays_the_run_to_its_step():
     assert len(nodes) == 3 + 5 + 3 + 2 + 1
     np.testing.assert_allclose([e["w"] for e in edges], np.concatenate([W.ravel() for W in run.net.W]), rtol=1e-12)
     assert at.number_input(key="step").value == 120
-    assert at.metric[2].value == f"{run.history.train[-1]:.3f}"
+    assert _status(at)["Training loss"] == f"{run.history.train[-1]:.3f}"
     assert "lines" in pic  # layer 3 has 2 units: the layer-space view is on
 
 

@@ -158,14 +158,21 @@ def build_frame(run: PlayRun, show_test: bool, discrete: bool) -> Frame:
     return Frame(network, plane, pc.loss_spec(loss), pc.grad_norm_spec(norms, names), space, layers[-1] if layers else 0)
 
 
-def metrics_row(run: PlayRun) -> None:
-    """Step, epoch, training and test loss of the run: the numbers that move while it plays."""
+STATUS_STYLE = ("<style>.pg-status{display:flex;gap:2.2rem;flex-wrap:wrap;margin-bottom:.2rem}"
+                ".pg-status span{display:block;font-size:.95rem;opacity:.75}"
+                ".pg-status b{display:block;font-size:2.1rem;font-weight:400;line-height:1.2}</style>")
+
+
+def status(run: PlayRun) -> str:
+    """Step, epoch, training and test loss as one HTML element (one message a frame instead of eight)."""
     h = run.history
-    c = st.columns(4)
-    c[0].metric("Step", f"{run.step:,}", help="Batches trained so far.")
-    c[1].metric("Epoch", f"{run.epoch:.1f}", help=f"Passes over the training set ({run.steps_per_epoch} batches each).")
-    c[2].metric("Training loss", f"{h.train[-1]:.3f}")
-    c[3].metric("Test loss", f"{h.test[-1]:.3f}")
+    items = [("Step", f"{run.step:,}", "Batches trained so far."),
+             ("Epoch", f"{run.epoch:.1f}", f"Passes over the training set ({run.steps_per_epoch} batches each)."),
+             ("Training loss", f"{h.train[-1]:.3f}", "Loss on all training points, without the penalty."),
+             ("Test loss", f"{h.test[-1]:.3f}", "Loss on the test points.")]
+    cells = "".join(f'<div class="pg-metric" title="{tip}"><span>{label}</span><b>{value}</b></div>'
+                    for label, value, tip in items)
+    return f'{STATUS_STYLE}<div class="pg-status">{cells}</div>'
 
 
 def live_view(cfg: PlayConfig, playing: bool, speed: int, show_test: bool, discrete: bool, step: int) -> None:
@@ -187,7 +194,7 @@ def live_view(cfg: PlayConfig, playing: bool, speed: int, show_test: bool, discr
     frame = build_frame(run, show_test, discrete)
     left, right = st.columns([1.3, 1])
     with left:
-        metrics_row(run)
+        st.html(status(run))
         st.vega_lite_chart(frame.network, width="stretch")
     with right:
         st.vega_lite_chart(frame.plane, width="content", key=pc.PICK_KEY, on_select=add_clicked_point,
