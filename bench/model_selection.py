@@ -1,6 +1,6 @@
 """Model-selection page: compute time per section at the page's defaults, and server time per cached rerun.
 
-    python bench/model_selection.py [--reruns 6] [--skip-page]
+    python bench/model_selection.py [--reruns 6] [--skip-page] [--compare OTHER_CHECKOUT [--rounds 3]]
 
 Per section: the lesson calls the page makes for its default view, cold (nothing cached), as wall-clock
 and CPU seconds of this process (on a shared machine the CPU time is the fairer figure); the goal is ≤ 1 s.
@@ -109,11 +109,45 @@ def bench_page(reruns: int) -> None:
         print(f"{name:<34}{statistics.median(r[name] for r in rows):>20.1f}")
 
 
+SECTION_2 = """
+import sys, time
+sys.path.insert(0, ".")
+from core.lessons.model_selection import capacity
+from core.lessons.model_selection.data import digits_split
+digits_split()
+t = time.thread_time()
+capacity.width_sweep(epochs=10, label_noise=0.0)
+capacity.memorization(width=256, n_train=150)
+capacity.bottleneck_sweep(first=256)
+print(time.thread_time() - t)
+"""
+
+
+def compare_section_2(other: Path, rounds: int) -> None:
+    """Section 2's default view (sweep, memorization, bottleneck), cold, in this checkout and in ``other`` (say, a
+    git worktree of an older commit), alternating, in fresh processes: the ratio holds up on a loaded machine."""
+    import subprocess
+
+    cpu: dict[str, list[float]] = {"this": [], "other": []}
+    for _ in range(rounds):
+        for name, where in (("other", other), ("this", ROOT)):
+            out = subprocess.run([sys.executable, "-c", SECTION_2], cwd=where, capture_output=True, text=True, check=True)
+            cpu[name].append(float(out.stdout.split()[-1]))
+    this, that = min(cpu["this"]), min(cpu["other"])
+    print(f"\nsection 2 default view, CPU s (best of {rounds}): this {this:.2f}, {other} {that:.2f}; "
+          f"ratio this/other {this / that:.2f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reruns", type=int, default=6)
     parser.add_argument("--skip-page", action="store_true", help="only the per-section compute times")
+    parser.add_argument("--compare", type=Path, help="another checkout: section 2's ratio against it, then exit")
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
+    if args.compare:
+        compare_section_2(args.compare.resolve(), args.rounds)
+        return 0
     os.environ.setdefault("CORE_MALLOC_TUNING", "1")
     from core.memory import keep_freed_memory
 

@@ -7,9 +7,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from core.engine.train import TrainConfig
-from core.lessons.model_selection.data import digits_split, shuffled_labels
-from core.lessons.model_selection.runs import fit
+from core.engine.network import MLP
+from core.engine.train import TrainConfig, Trainer
+from core.lessons.model_selection.data import N_CLASSES, digits_split, shuffled_labels
+from core.lessons.model_selection.runs import fit, one_thread
+from core.lessons.model_selection.stacked import Stack
 
 Array = np.ndarray
 WIDTHS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
@@ -34,14 +36,18 @@ class Sweep:
 
 def _sweep(hidden_per_run: Sequence[Sequence[int]], varied: Sequence[int], n_train: int, epochs: int,
            label_noise: float, seed: int, lr: float = 1e-2, batch_size: int = 30) -> Sweep:
+    """Each 64-hidden-10 net (ReLU, He init, Adam) as ``fit`` trains it alone, all in one stacked run."""
     split = digits_split(n_train, label_noise, seed=seed)
-    rows = []
-    for hidden in hidden_per_run:
-        run = fit(split, hidden, _config(lr, batch_size, seed), epochs, seed=seed, evaluate=False)
-        rows.append(("-".join(map(str, [64, *hidden, 10])), run.net.n_params, run.history["train_acc"][-1],
-                     run.history["val_acc"][-1]))
-    labels, n_params, train_acc, val_acc = (list(c) for c in zip(*rows))
-    return Sweep(labels, list(varied), n_params, train_acc, val_acc)
+    nets = [MLP([split.X_train.shape[1], *hidden, N_CLASSES], activation="relu", output="softmax", init="he_normal",
+                seed=seed) for hidden in hidden_per_run]
+    n_params = [net.n_params for net in nets]
+    stack = Stack(nets)
+    trainer = Trainer(stack, split.X_train, split.y_train, _config(lr, batch_size, seed))
+    with one_thread():
+        trainer.run(epochs * trainer.steps_per_epoch)
+        train_acc, val_acc = stack.accuracies(split.X_train, split.y_train), stack.accuracies(split.X_val, split.y_val)
+    labels = ["-".join(map(str, [64, *hidden, 10])) for hidden in hidden_per_run]
+    return Sweep(labels, list(varied), n_params, [float(a) for a in train_acc], [float(a) for a in val_acc])
 
 
 def width_sweep(widths: Sequence[int] = WIDTHS, n_train: int = 360, epochs: int = 10, label_noise: float = 0.0,

@@ -1,15 +1,19 @@
 """Sections 1–2: early stopping keeps and restores the best epoch; wide networks memorize shuffled labels."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
+from core.engine.callbacks import accuracy
+from core.engine.network import MLP
+from core.engine.train import TrainConfig, Trainer
 from core.lessons.model_selection.capacity import memorization, width_sweep
 from core.lessons.model_selection.data import CHANCE, N_VAL, digits_split, shuffled_labels
-from dataclasses import replace
-
-from core.engine.callbacks import accuracy
 from core.lessons.model_selection.early_stopping import (CurveConfig, epoch_metrics, moving_average, stopping_run,
                                                          training_curves)
+from core.lessons.model_selection.runs import fit
+from core.lessons.model_selection.stacked import Stack
 
 SMALL = dict(width=64, epochs=25, n_train=240, label_noise=0.3, lr=1e-2)
 
@@ -82,3 +86,23 @@ def test_width_sweep_underfits_narrow_and_fits_wide():
     s = width_sweep(widths=(1, 64), epochs=10)
     assert s.train_acc[0] < 0.5 < 0.99 <= s.train_acc[1]
     assert s.n_params == [64 + 1 + 10 + 10, 64 * 64 + 64 + 64 * 10 + 10]
+
+
+@pytest.mark.parametrize("hidden", [[[1], [8], [64]], [[32, 2], [32, 16]]])
+def test_a_stacked_sweep_trains_each_net_as_it_trains_alone(hidden):
+    """The sweeps train their nets side by side in one Stack: the same weights and accuracies as separate runs."""
+    split = digits_split(120, 0.1, seed=1)
+    config = TrainConfig("crossentropy", "adam", lr=1e-2, batch_size=30, seed=1)
+    nets = [MLP([64, *h, 10], activation="relu", output="softmax", init="he_normal", seed=1) for h in hidden]
+    stack = Stack(nets)
+    trainer = Trainer(stack, split.X_train, split.y_train, config)
+    trainer.run(3 * trainer.steps_per_epoch)
+    alone = [fit(split, h, config, 3, seed=1, evaluate=False) for h in hidden]
+    assert list(stack.accuracies(split.X_val, split.y_val)) == [r.history["val_acc"][-1] for r in alone]
+    assert list(stack.accuracies(split.X_train, split.y_train)) == [r.history["train_acc"][-1] for r in alone]
+    first = np.split(stack.params[0], np.cumsum([h[0] for h in hidden])[:-1], axis=1)
+    for k, run in enumerate(alone):
+        np.testing.assert_allclose(first[k], run.net.W[0], rtol=1e-9, atol=1e-12)
+        for l, blocks in enumerate(stack.blocks[1:], start=1):
+            np.testing.assert_allclose(blocks[k][2], run.net.W[l], rtol=1e-9, atol=1e-12)
+    assert trainer.losses[0] == pytest.approx(sum(r.trainer.losses[0] for r in alone), rel=1e-12)
