@@ -170,3 +170,21 @@ def test_the_live_charts_keep_their_spec_from_step_to_step():
     before, after = specs("60"), specs("85")
     assert len(before) == len(after) == 5 and before == after  # network, plane, loss, gradient norms, layer space
     assert _picture(_page({**BASE, "step": "85"}))["image"] != _baseline()["image"]  # the output picture moved
+
+
+def test_each_unit_picture_sits_at_its_unit():
+    """The pictures are coloured in one pass; each must still belong to its own unit, in network order."""
+    from core.lessons.playground.pictures import unit_pictures
+    from ui.playground.images import diverging_rgb, png_url
+    from ui.playground.views import RESOLUTION, network_frames
+
+    run = replay(PlayConfig(dataset="xor", hidden=(3, 2), features=("x₁", "x₂", "x₁x₂")), 40)
+    pics = unit_pictures(run.net, run.config.features, RESOLUTION)
+    nodes, edges, *_ = network_frames(run, pics, "output")
+    x1x2 = pics.inputs[2, ::2, ::2]
+    assert nodes["url"][2] == png_url(diverging_rgb(x1x2 / np.abs(x1x2).max()))
+    assert nodes["url"][3 + 2] == png_url(diverging_rgb(pics.hidden[0][2, ::2, ::2]))  # layer 1, unit 3
+    assert nodes["url"][6 + 1] == png_url(diverging_rgb(pics.hidden[1][1, ::2, ::2]))  # layer 2, unit 2
+    assert nodes["url"][-1] == "output" and nodes["unit"][5] == "layer 1, unit 3"
+    np.testing.assert_array_equal(nodes["bias"][3:6], run.net.b[0])
+    assert len(edges["edge"]) == len(edges["w"]) == 3 * 3 + 3 * 2 + 2 * 1 and edges["edge"][-1] == "w2,1 of W3"

@@ -7,6 +7,7 @@ costs the server nothing.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import weakref
@@ -19,7 +20,7 @@ from core.lessons.playground.pictures import layer_space, two_unit_layers, unit_
 from core.lessons.playground.session import PlayConfig, PlayRun
 from ui.playground import charts as pc
 from ui.playground.controls import FULL_RERUN, RUN_KEY, add_clicked_point
-from ui.playground.images import class_unit_url, output_pixels, png_url, unit_url
+from ui.playground.images import class_unit_url, diverging_rgb, output_pixels, png_url
 
 STOP_KEY = "_pg_stop_playing"
 RESOLUTION = 48  # output picture; unit pictures use every second pixel (24 × 24)
@@ -37,6 +38,13 @@ def current_run(cfg: PlayConfig, step: int) -> PlayRun:
     return run
 
 
+@functools.lru_cache(maxsize=64)
+def edge_names(sizes: tuple[int, ...]) -> list[str]:
+    """'w{i},{j} of W{l}' for every weight, layer by layer (fixed for a network shape)."""
+    return [f"w{a + 1},{b + 1} of W{l + 1}" for l in range(len(sizes) - 1)
+            for a in range(sizes[l]) for b in range(sizes[l + 1])]
+
+
 def network_frames(run: PlayRun, pics, out_url: str) -> tuple[dict, dict, dict, int, int]:
     """(nodes, edges, headers, rows, columns) of the network picture: column 0 the features, then each layer."""
     cfg, net = run.config, run.net
@@ -44,21 +52,22 @@ def network_frames(run: PlayRun, pics, out_url: str) -> tuple[dict, dict, dict, 
     last = len(sizes) - 1
     y_of = [(s - 1) / 2 - np.arange(s) for s in sizes]  # row of each unit, centred
     small = (slice(None), slice(None, None, 2), slice(None, None, 2))
-    inputs = pics.inputs[small]
     scale = np.abs(pics.inputs).max(axis=(1, 2))
-    urls = [unit_url(V, float(m) or 1.0) for V, m in zip(inputs, scale)]
-    names, biases = list(cfg.features), [np.nan] * sizes[0]
-    for c in range(1, last + 1):
-        for j in range(sizes[c]):
-            if c < last:
-                urls.append(unit_url(pics.hidden[c - 1][small][j]))
-            else:  # one picture per class for softmax outputs, the output map otherwise
-                urls.append(class_unit_url(pics.output[small][j], j) if sizes[c] > 1 else out_url)
-            names.append(f"output {j + 1}" if c == last else f"layer {c}, unit {j + 1}")
-            biases.append(float(net.b[c - 1][j]))
+    scale[scale == 0] = 1.0
+    # every feature and hidden unit coloured in one pass: (units, r/2, r/2, 3)
+    maps = [pics.inputs[small] / scale[:, None, None]] + [H[small] for H in pics.hidden]
+    colours = diverging_rgb(np.concatenate(maps))
+    urls = [png_url(C) for C in colours]
+    if sizes[last] > 1:  # one picture per class for softmax outputs, the output map otherwise
+        urls += [class_unit_url(pics.output[small][j], j) for j in range(sizes[last])]
+    else:
+        urls.append(out_url)
+    names = list(cfg.features) + [f"output {j + 1}" if c == last else f"layer {c}, unit {j + 1}"
+                                  for c in range(1, last + 1) for j in range(sizes[c])]
+    biases = np.r_[np.full(sizes[0], np.nan), np.concatenate(net.b)] if last else np.full(sizes[0], np.nan)
     nodes = {"col": np.repeat(np.arange(len(sizes)), sizes), "row": np.concatenate(y_of), "url": urls,
-             "unit": names, "bias": np.asarray(biases)}
-    parts = {"x": [], "y": [], "x2": [], "y2": [], "w": [], "edge": []}
+             "unit": names, "bias": biases}
+    parts = {"x": [], "y": [], "x2": [], "y2": [], "w": []}
     for l, W in enumerate(net.W):  # W (sizes[l], sizes[l+1])
         i, j = np.meshgrid(np.arange(W.shape[0]), np.arange(W.shape[1]), indexing="ij")
         parts["x"].append(np.full(W.size, l))
@@ -66,8 +75,8 @@ def network_frames(run: PlayRun, pics, out_url: str) -> tuple[dict, dict, dict, 
         parts["y"].append(y_of[l][i.ravel()])
         parts["y2"].append(y_of[l + 1][j.ravel()])
         parts["w"].append(W.ravel())
-        parts["edge"] += [f"w{a + 1},{b_ + 1} of W{l + 1}" for a, b_ in zip(i.ravel(), j.ravel())]
-    edges = {k: (v if k == "edge" else np.concatenate(v)) for k, v in parts.items()}
+    edges = {k: np.concatenate(v) for k, v in parts.items()}
+    edges["edge"] = edge_names(tuple(sizes))
     edges["w_abs"] = np.abs(edges["w"])
     headers = {"col": np.arange(len(sizes)),
                "text": ["features"] + [f"layer {c}: {sizes[c]}" for c in range(1, last)] + ["output"]}
