@@ -216,6 +216,27 @@ def test_learning_rate_preview_spans_the_whole_run_from_epoch_0(schedule, epochs
     assert spec["title"] == "Learning-rate schedule" and spec["autosize"]["type"] == "fit-x"  # no squashed plot
 
 
+def test_the_training_chart_fits_a_half_page_column_with_its_whole_legend():
+    """The replay chart sits in a 466 px column at 1280×720: its legend (train | val in two columns) and its key
+    must not be wider than that, or the browser clips them ("val accu")."""
+    import re
+
+    import vl_convert as vlc
+
+    from ui.fashion.charts import training_curves
+
+    n = 40
+    batches = {"epoch": list(np.linspace(0.1, 15, n)), "loss": [0.5] * n, "accuracy": [0.8] * n,
+               "smooth_loss": [0.5] * n, "smooth_accuracy": [0.8] * n}  # fmt: skip
+    epochs = [{"epoch": e, "val_loss": 0.4, "val_accuracy": 0.85} for e in range(1, 16)]
+    spec = training_curves(batches, epochs, n_epochs=15, title="lecture: up to epoch 15").to_dict()
+    natural = vlc.vegalite_to_svg({**spec, "width": 100, "autosize": {"type": "pad"}})  # a 100 px plot, all else around it
+    width = float(re.search(r'<svg[^>]*width="([\d.]+)"', natural).group(1))
+    assert width <= 400, f"legend or key needs {width:.0f} px"
+    svg = vlc.vegalite_to_svg({**spec, "width": 466})
+    assert all(label in svg for label in ("train loss", "train accuracy", "val loss", "val accuracy"))
+
+
 def test_invalid_builder_input_is_a_message_not_a_crash(small_npz):
     at = _page()
     at.text_input(key="hidden").input("5000").run()

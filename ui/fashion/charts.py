@@ -14,7 +14,7 @@ from ui.charts import theme
 # clipping the title; fitting only the width keeps ``height`` for the plot itself.
 FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 LOSS, ACC = theme.NAMED["loss"], theme.NAMED["accuracy"]  # the lecture's plot: loss blue, accuracy red
-CURVES_KEY = "faint: each batch · solid: mean of the last 100 batches · dashed: validation after each epoch"
+CURVES_KEY = ("faint: each batch · solid: mean of the last 100 batches", "dashed: validation after each epoch")  # 2 lines
 SERIES = ["train loss", "train accuracy", "val loss", "val accuracy"]
 COLORS = [LOSS, ACC, LOSS, ACC]
 DASHES = [[1, 0], [1, 0], [6, 4], [6, 4]]  # validation dashed, in the lines and in the legend
@@ -71,8 +71,9 @@ def training_curves(
     x = alt.X("epoch:Q", title="epoch", scale=alt.Scale(domain=[0, x_max], nice=False),
               axis=alt.Axis(tickMinStep=1) if x_max >= 2 else alt.Axis())  # fmt: skip
     y = alt.Y("value:Q", title="loss / accuracy", scale=alt.Scale(domain=[0, top], clamp=True))
+    # two columns (train | val): in one row the four entries outgrow a half-page column and Streamlit clips them
     legend = alt.Legend(orient="bottom", title=None, symbolOpacity=1, symbolStrokeWidth=3, symbolType="stroke",
-                        symbolSize=600)
+                        symbolSize=600, columns=2, labelLimit=0, columnPadding=24)
     color = alt.Color("series:N", scale=alt.Scale(domain=SERIES, range=COLORS), legend=legend)
     dash = alt.StrokeDash("series:N", scale=alt.Scale(domain=SERIES, range=DASHES), legend=legend)
     base = alt.Chart(df).encode(x=x, y=y, color=color, strokeDash=dash)
@@ -94,7 +95,7 @@ def training_curves(
             x="epoch:Q", y=alt.value(10), text="label:N"
         )
         layers += [rule, text]
-    heading = alt.TitleParams(title, subtitle=CURVES_KEY, anchor="start")
+    heading = alt.TitleParams(title, subtitle=list(CURVES_KEY), anchor="start")
     return theme.style(alt.layer(*layers).properties(title=heading, height=height, autosize=FIT_WIDTH))
 
 
