@@ -7,13 +7,11 @@ from core.engine.dropout import LATEX as DROPOUT_LATEX
 from core.engine.regularizers import REGULARIZERS
 from core.lessons.model_selection.capacity import MEMO_VAL
 from core.lessons.model_selection.data import CHANCE, N_VAL
-from core.lessons.model_selection.dropout import DIAGRAMS, expected_activation, masks_for_iteration
+from core.lessons.model_selection.dropout import DIAGRAMS
 from core.lessons.model_selection.early_stopping import MAX_EPOCHS, MONITORS, CurveConfig
-from core.lessons.model_selection.penalties import SMALL
 from ui.charts.diagrams import graphviz_chart
 from ui.charts.theme import current_scale
 from ui.model_selection import cached
-from ui.model_selection.diagram import dropout_dot
 from ui.urlstate import bound, share_hint
 
 WIDTHS = [16, 32, 64, 128, 256]
@@ -112,13 +110,10 @@ def penalty_section() -> None:
     c1, c2 = st.columns(2)
     lam = bound(c1.select_slider, "Strength λ (same for L1 and L2)", LAMBDAS, value=3e-3, key="lam")
     epochs = bound(c2.slider, "Epochs", 10, 40, 30, 10, key="pen_epochs")
-    spec, runs = cached.penalties(lam, epochs, current_scale())
+    spec, table = cached.penalties(lam, epochs, current_scale())
     left, right = st.columns([1, 1])
     left.vega_lite_chart(spec, width="stretch")
-    right.dataframe(
-        {"penalty": [r.name for r in runs], f"|w| < {SMALL:g}": [_pct(r.small_share) for r in runs],
-         "w = 0": [_pct(r.zero_share) for r in runs], "train acc.": [_pct(r.train_acc) for r in runs],
-         "val. acc.": [_pct(r.val_acc) for r in runs]}, hide_index=True)
+    right.dataframe(table, hide_index=True)
     right.caption(
         "Network 64-128-10, plain SGD η = 0.1, 20 % label noise; exact zeros have no place on the log axis and are "
         "counted in the table only. Plain L1 follows the subgradient λ·sign(w), as "
@@ -128,10 +123,7 @@ def penalty_section() -> None:
     st.markdown("The gradient of $\\frac{\\lambda}{2}\\lVert W\\rVert^2$ is $\\lambda W$ — exactly what an optimizer's "
                 "`weight_decay=λ` adds to the gradient. Trained from the same start on the same minibatches:")
     steps = bound(st.columns(2)[0].select_slider, "Steps", [1, 10, 50], value=1, key="decay_steps")
-    rows = cached.decay(1e-2, steps)
-    st.dataframe({"weight_decay = 0.01": [r.left for r in rows], "vs": [r.right for r in rows],
-                  "max |ΔW|": [f"{r.max_dW:.2e}" for r in rows], "max |Δb|": [f"{r.max_db:.2e}" for r in rows]},
-                 hide_index=True)
+    st.dataframe(cached.decay(1e-2, steps), hide_index=True)
     st.caption("After one step SGD and Adam agree to the last bit. Later they drift apart only because torch's "
                "plain `weight_decay` also shrinks the biases b, which the penalty leaves alone (Adam's normalization "
                "magnifies that small difference). With parameter groups — weight decay on the weights W only, as "
@@ -151,16 +143,12 @@ def dropout_section() -> None:
     shape = bound(c1.selectbox, "Network", list(DIAGRAMS), key="net")
     p = bound(c2.slider, "Dropout rate p", 0.1, 0.9, 0.5, 0.1, key="p")
     iteration = bound(c3.slider, "Iteration", 1, 100, 3, key="it")
-    sizes = DIAGRAMS[shape]
     left, right = st.columns([1, 1])
-    graphviz_chart(dropout_dot(sizes, masks_for_iteration(sizes, p, iteration)), left, width="stretch")
+    graphviz_chart(cached.dropout_diagram(shape, p, iteration), left, width="stretch")
     right.markdown("Grey, dashed: units dropped in this iteration (×0); the others pass $a_j/(1-p)$ on. "
                    "Move the iteration for a new mask.")
     a = bound(right.slider, "An activation a", 0.0, 2.0, 0.8, 0.1, key="a")
-    rows = expected_activation(a, p)
-    st.dataframe({"scheme": [r.scheme for r in rows], "training, one draw": [f"{r.train_one_draw:.3f}" for r in rows],
-                     "training, mean of 10,000": [f"{r.train_mean:.3f}" for r in rows],
-                     "test": [f"{r.test_value:.3f}" for r in rows]}, hide_index=True)
+    st.dataframe(cached.expectation(a, p), hide_index=True)
     st.caption(f"Inverted dropout scales kept units by 1/(1 − p) = {1 / (1 - p):.3g} during training, so the "
                   "expected activation already equals the test-time value a. The lecture's version leaves training "
                   f"alone and scales by (1 − p) = {1 - p:.2g} at test time. Either way training and test agree on average.")

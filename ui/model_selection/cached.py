@@ -9,18 +9,19 @@ moving average only replay early stopping on that history (``training_curves(cfg
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
+import pyarrow as pa
 import streamlit as st
 
 from core.lessons.model_selection.batchnorm import DeepRun, deep_sigmoid
 from core.lessons.model_selection.capacity import Memorization, bottleneck_sweep, memorization, width_sweep
 from core.lessons.model_selection.early_stopping import MAX_EPOCHS, CurveConfig, Curves, epoch_metrics, moving_average, training_curves
-from core.lessons.model_selection.penalties import PenaltyRun, compare_penalties, weight_decay_vs_l2
+from core.lessons.model_selection.dropout import DIAGRAMS, expected_activation, masks_for_iteration
+from core.lessons.model_selection.penalties import SMALL, compare_penalties, weight_decay_vs_l2
 from ui.charts.frozen import frozen
 from ui.charts.spec import Spec, cached_spec
 from ui.model_selection import charts, frames
+from ui.model_selection.diagram import dropout_dot
 
 Array = np.ndarray
 
@@ -62,16 +63,43 @@ def bottleneck(first: int, scale: str) -> Spec:
                               data={"sweep": frames.sweep_frame(neck)}))
 
 
+def _pct(x: float) -> str:
+    return f"{x:.1%}"
+
+
 @st.cache_data(show_spinner="Training with no penalty, L1, L2 and proximal L1…", max_entries=32)
-def penalties(lam: float, epochs: int, scale: str) -> tuple[Spec, list[PenaltyRun]]:
+def penalties(lam: float, epochs: int, scale: str) -> tuple[Spec, pa.Table]:
+    """Section 3: the weight histograms, and per penalty the small/zero shares and accuracies as a table."""
     runs = compare_penalties(lam=lam, epochs=epochs)
     spec = frozen(cached_spec(charts.weight_histogram, data={"hist": frames.histogram_frame(runs)}))
-    return spec, [replace(r, weights=r.weights[:0]) for r in runs]  # the weights are in the chart, the numbers in a table
+    table = pa.table({"penalty": [r.name for r in runs], f"|w| < {SMALL:g}": [_pct(r.small_share) for r in runs],
+                      "w = 0": [_pct(r.zero_share) for r in runs], "train acc.": [_pct(r.train_acc) for r in runs],
+                      "val. acc.": [_pct(r.val_acc) for r in runs]})
+    return spec, table
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def decay(lam: float, steps: int):
-    return weight_decay_vs_l2(lam=lam, steps=steps)
+def decay(lam: float, steps: int) -> pa.Table:
+    """Section 3: weight decay against the L2 penalty, largest weight and bias differences after ``steps``."""
+    rows = weight_decay_vs_l2(lam=lam, steps=steps)
+    return pa.table({f"weight_decay = {lam:g}": [r.left for r in rows], "vs": [r.right for r in rows],
+                     "max |ΔW|": [f"{r.max_dW:.2e}" for r in rows], "max |Δb|": [f"{r.max_db:.2e}" for r in rows]})
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def dropout_diagram(shape: str, p: float, iteration: int) -> str:
+    """Section 4: the network with this iteration's dropped units greyed out (DOT)."""
+    sizes = DIAGRAMS[shape]
+    return dropout_dot(sizes, masks_for_iteration(sizes, p, iteration))
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def expectation(a: float, p: float) -> pa.Table:
+    """Section 4: what a unit passes on under both dropout scalings, one draw, the mean of 10,000, at test time."""
+    rows = expected_activation(a, p)
+    return pa.table({"scheme": [r.scheme for r in rows], "training, one draw": [f"{r.train_one_draw:.3f}" for r in rows],
+                     "training, mean of 10,000": [f"{r.train_mean:.3f}" for r in rows],
+                     "test": [f"{r.test_value:.3f}" for r in rows]})
 
 
 @st.cache_data(show_spinner="Training with dropout…", max_entries=64)
