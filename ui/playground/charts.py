@@ -109,10 +109,10 @@ def _point_color(classes: int) -> Spec:
             "scale": {"domain": [-1, 0, 1], "range": [NEGATIVE, NEUTRAL, POSITIVE]}}
 
 
-def plane_spec(url: str, points: Table, classes: int, width: int = 320, height: int = 375, pickable: bool = True) -> Spec:
+def plane_spec(url: str, points: Table, classes: int, width: int = 310, height: int = 405, pickable: bool = True) -> Spec:
     """The output picture over [−6, 6]² with the points (x, y, label, set ∈ {train, test, added}) on top.
 
-    width and height include the axes and the legend on top: 320 × 375 leaves a square plot of about 265 px.
+    width and height include the axes and the legend on top: 310 × 405 leaves a square plot of about 250 px.
     """
     lo, hi = DOMAIN
     axis_x = {"field": "x", "type": "quantitative", "title": "x₁", "scale": {"domain": [lo, hi], "nice": False}}

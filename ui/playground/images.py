@@ -14,6 +14,7 @@ Array = np.ndarray
 
 # The app's colours (Okabe–Ito): class 0 and negative values blue, class 1 and positive values vermillion.
 NEGATIVE, POSITIVE, NEUTRAL = theme.NAMED["class 0"], theme.NAMED["class 1"], "#F7F7F7"
+OUTPUT_STRENGTH = 0.7  # the output map stops short of the point colours, so every point stands out on it
 # More classes: the hues farthest from blue and vermillion first (orange would pass for vermillion).
 CLASS_COLORS = [NEGATIVE, POSITIVE, theme.GREEN, theme.PURPLE, theme.SKY, theme.ORANGE, theme.BLACK, theme.YELLOW]
 
@@ -44,9 +45,9 @@ def classes_rgb(P: Array, discrete: bool = False) -> Array:
     winner = P.argmax(axis=0)  # (r, r)
     colours = np.array([rgb(c) for c in CLASS_COLORS[:k]])  # (k, 3)
     if discrete:
-        strength = np.full(winner.shape, 0.75)
+        strength = np.full(winner.shape, OUTPUT_STRENGTH)
     else:
-        strength = 0.85 * np.clip((P.max(axis=0) - 1.0 / k) / (1.0 - 1.0 / k), 0.0, 1.0)
+        strength = OUTPUT_STRENGTH * np.clip((P.max(axis=0) - 1.0 / k) / (1.0 - 1.0 / k), 0.0, 1.0)
     white = rgb(NEUTRAL)
     return (white + (colours[winner] - white) * strength[..., None]).astype(np.uint8)
 
@@ -82,7 +83,7 @@ def class_unit_url(P: Array, k: int) -> str:
 
 
 def _signed(V: Array, discrete: bool) -> Array:
-    return diverging_rgb(np.sign(V) if discrete else V)
+    return diverging_rgb(OUTPUT_STRENGTH * (np.sign(V) if discrete else V))
 
 
 # output layer → painter(out (k, r, r), discrete) -> (r, r, 3) colours
