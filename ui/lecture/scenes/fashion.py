@@ -119,17 +119,23 @@ def _curves_spec(name: str, upto: int) -> dict[str, Any]:
     return curves_of(run, upto=upto, title=title).to_dict()
 
 
-def _with_lecture_line(spec: dict, lecture: float | None) -> dict:
-    """The lecture's 'Max Val Acc' as a labelled grey rule on the same axis."""
-    if lecture is None:
-        return spec
-    spec["layer"] = [*spec["layer"],
-                     {"data": {"values": [{"value": lecture}]},
-                      "mark": {"type": "rule", "color": theme.BLACK, "strokeDash": [2, 3], "strokeWidth": 2.5},
-                      "encoding": {"y": {"field": "value", "type": "quantitative"}}}]
-    title = spec["title"]  # the rule explained under the title (a label in the plot would cover the curves)
-    spec["title"] = {**title, "subtitle": [title.get("subtitle", ""),
-                                           f"black dotted line: the lecture's max val acc {lecture:.4f}"]}
+def for_projector(spec: dict, lecture: float | None) -> dict:
+    """The page's training plot on a wide screen: its key on one line, the legend in one row, and the lecture's
+    'Max Val Acc' as a black dotted rule, explained under the key (a label in the plot would cover the curves)."""
+    title = spec["title"]
+    key = title.get("subtitle") or []
+    lines = [" · ".join([key] if isinstance(key, str) else key)]
+    for layer in spec["layer"]:
+        for channel in layer.get("encoding", {}).values():
+            if isinstance(channel, dict) and isinstance(channel.get("legend"), dict):
+                channel["legend"].pop("columns", None)
+    if lecture is not None:
+        spec["layer"] = [*spec["layer"],
+                         {"data": {"values": [{"value": lecture}]},
+                          "mark": {"type": "rule", "color": theme.BLACK, "strokeDash": [2, 3], "strokeWidth": 2.5},
+                          "encoding": {"y": {"field": "value", "type": "quantitative"}}}]
+        lines.append(f"black dotted line: the lecture's max val acc {lecture:.4f}")
+    spec["title"] = {**title, "subtitle": lines}
     return spec
 
 
@@ -145,7 +151,7 @@ def curves_scene(default: str):
         upto = min(upto, n)
         about = run.metrics.get("replay", {})
         lecture = about.get("lecture_max_val_accuracy")
-        spec = _with_lecture_line(_curves_spec(name, upto), lecture)
+        spec = for_projector(_curves_spec(name, upto), lecture)
         ours = f"ours {_max_val(run):.4f} (test {run.metrics['test_accuracy']:.4f})" if run.metrics.get("test_accuracy") \
             else f"ours {_max_val(run):.4f}"
         said = f"lecture {lecture:.4f}, " if lecture is not None else "not in the lecture; "
