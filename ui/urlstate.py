@@ -64,6 +64,17 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
+_SIGNATURES: dict[str, inspect.Signature] = {}
+
+
+def _signature(widget: Callable[..., Any], name: str) -> inspect.Signature:
+    """The widget's signature, once per widget kind (st.slider and a column's .slider are the same method; building
+    a signature costs ~0.5 ms, and a page calls bound() dozens of times a rerun)."""
+    if name not in _SIGNATURES:
+        _SIGNATURES[name] = inspect.signature(widget)
+    return _SIGNATURES[name]
+
+
 def widget_limits(widget: Callable[..., Any], label: str, *args: Any, **kwargs: Any) -> Limits | None:
     """The numeric limits a widget call sets: (min_value, max_value) of a slider or number input, or the
     sorted options of a numeric select slider; None where the widget has none."""
@@ -71,7 +82,7 @@ def widget_limits(widget: Callable[..., Any], label: str, *args: Any, **kwargs: 
     if name not in RANGED and name != "select_slider":
         return None
     try:
-        arguments = inspect.signature(widget).bind_partial(label, *args, **kwargs).arguments
+        arguments = _signature(widget, name).bind_partial(label, *args, **kwargs).arguments
     except (TypeError, ValueError):
         return None
     if name == "select_slider":

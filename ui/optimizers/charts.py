@@ -217,12 +217,13 @@ def tip_to_tail(arrows: pd.DataFrame) -> pd.DataFrame:
     whats = list(arrows["what"])
     if "momentum step γv" not in whats or "gradient step −η∇L(w)" not in whats:
         return arrows
-    out = arrows.copy()
     mom, grad = whats.index("momentum step γv"), whats.index("gradient step −η∇L(w)")
-    shift = out.loc[mom, ["x2", "y2"]].to_numpy(dtype=float) - out.loc[mom, ["x", "y"]].to_numpy(dtype=float)
-    out.loc[grad, ["x", "y"]] = out.loc[grad, ["x", "y"]].to_numpy(dtype=float) + shift
-    out.loc[grad, ["x2", "y2"]] = out.loc[grad, ["x2", "y2"]].to_numpy(dtype=float) + shift
-    return out
+    start = arrows[["x", "y"]].to_numpy(dtype=float, copy=True)  # (k, 2)
+    end = arrows[["x2", "y2"]].to_numpy(dtype=float, copy=True)  # (k, 2)
+    shift = end[mom] - start[mom]
+    start[grad] += shift
+    end[grad] += shift
+    return arrows.assign(x=start[:, 0], y=start[:, 1], x2=end[:, 0], y2=end[:, 1])  # whole columns: no per-cell .loc
 
 
 def arrows_spec(url: str, window, arrows: pd.DataFrame, path: pd.DataFrame, size: int = 400) -> Spec:

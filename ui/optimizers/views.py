@@ -18,8 +18,9 @@ from ui.urlstate import bound
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _anatomy(name: str, condition: float, spec: RunSpec, start: tuple, steps: int, precision: str):
-    return anatomy(get_surface(name, condition), spec, start, steps, precision)
+def _anatomy(name: str, condition: float, spec_key: str, start: tuple, steps: int, precision: str, _spec=None):
+    """One contestant's step anatomy, keyed by the spec's repr (cheaper for Streamlit to hash than the RunSpec)."""
+    return anatomy(get_surface(name, condition), _spec, start, steps, precision)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -49,7 +50,7 @@ def step_view(name: str, condition: float, surface: Surface, specs: list[RunSpec
     c1, c2 = st.columns([1, 2])
     who = bound(c1.selectbox, "Contestant", names, key="inspect", index=names.index(default))
     spec = specs[names.index(who)]
-    an = _anatomy(name, condition, spec, start, steps, precision)
+    an = _anatomy(name, condition, repr(spec), start, steps, precision, _spec=spec)
     last = steps - 1 if an.diverged_at is None else max(0, an.diverged_at - 1)  # open on a step that exists
     k = bound(c2.slider, "Step s", 0, steps - 1, min(10, last), key="k")
     if an.diverged_at is not None and k >= an.diverged_at:
