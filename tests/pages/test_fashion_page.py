@@ -281,13 +281,36 @@ def test_stop_button_stops_the_run(small_npz):
     at.slider(key="epochs").set_value(50).run()
     at.select_slider(key="bs").set_value(8).run()
     at.button(key="train").click().run()
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
+    starting = False  # the worker process imports torch and loads the data first: the page says so meanwhile
     while not at.get("progress") and time.monotonic() < deadline:
+        starting |= any("Starting the training process" in i.value for i in at.info) and at.button(key="stop").label == "Stop"
         time.sleep(0.2)
         at.run()
+    assert starting and at.get("progress")
     at.button(key="stop").click().run()
     _wait_for_results(at, 30)
     assert any("stopped" in c.value for c in at.caption)
+
+
+def test_a_crashed_training_process_is_a_clear_message_and_the_page_keeps_working(small_npz):
+    at = _page()
+    at.slider(key="epochs").set_value(50).run()
+    at.select_slider(key="bs").set_value(8).run()
+    at.button(key="train").click().run()
+    deadline = time.monotonic() + 60
+    while not at.get("progress") and time.monotonic() < deadline:
+        time.sleep(0.2)
+        at.run()
+    job = at.session_state["fm_job"]
+    os.kill(job.pid, signal.SIGKILL)  # as the out-of-memory killer would
+    deadline = time.monotonic() + 30
+    while not at.error and time.monotonic() < deadline:
+        time.sleep(0.2)
+        at.run()
+    message = " ".join(e.value for e in at.error)
+    assert "Training failed" in message and "killed by signal 9" in message and not at.exception
+    assert not at.button(key="train").disabled and "4. Results" not in [h.value for h in at.header]
 
 
 def test_missing_data_file_gives_instructions_and_the_page_keeps_working(tmp_path, monkeypatch):
