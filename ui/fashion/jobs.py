@@ -260,6 +260,10 @@ class TrainingJob:
             self.error = f"{type(exc).__name__}: {exc}"
             self._end("error")
         finally:
+            if self.worker is not None:
+                with self._lock:  # the page may be reading at this moment
+                    self.worker.kill()  # a no-op for a process that has ended
+                    self.worker.close()
             self.limiter.release()
 
     def _watch(self, worker: Worker) -> None:
@@ -280,9 +284,7 @@ class TrainingJob:
         worker.wait(5)  # after its last message the process exits by itself
         if worker.alive:
             worker.kill()
-        with self._lock:  # the page may be reading at this moment
-            self._read()
-            worker.close()
+        self._read()
         if self.error is not None:
             self._end("error")
         elif self.result is not None:
