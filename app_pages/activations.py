@@ -25,10 +25,11 @@ share_hint()
 @st.fragment
 def function_section() -> None:
     st.header("1. Function and derivative")
-    c1, c2, c3, c4 = st.columns([1, 1, 1, 2.8])  # room for four activation chips on one line
+    c1, c2, c3, c4 = st.columns([1, 1, 1, 3])  # room for four activation chips on one line
     z_max = bound(c1.slider, "Range of z (±)", 1.0, 12.0, 6.0, 0.5, key="zr")
     z0 = bound(c2.slider, "Probe z", -12.0, 12.0, 1.0, 0.1, key="z0", help="Reads off f(z) and f′(z).")
-    threshold = bound(c3.slider, "Shade where |f′(z)| <", 0.0, 0.5, 0.05, 0.01, key="sat")
+    threshold = bound(c3.slider, "Shade |f′(z)| <", 0.0, 0.5, 0.05, 0.01, key="sat",
+                       help="Grey bands where the derivative is this small: the unit is saturated.")
     names = bound(c4.multiselect, "Activations", NAMES, default=["sigmoid", "tanh", "relu", "leaky_relu"], key="acts")
     if not names:
         st.info("Pick at least one activation to plot.")
