@@ -81,7 +81,8 @@ def neuron_section() -> None:
         m1, m2 = st.columns(2)
         m1.metric("Log loss", f"{log_loss:.3f}")
         m2.metric("Accuracy", f"{accuracy:.1%}")
-    graphviz_chart(neuron_dot([w1, w2], b), width="stretch")
+    with st.columns([1.3, 1])[0]:  # the neuron as a diagram, about the chart's width (full width it is huge)
+        graphviz_chart(neuron_dot([w1, w2], b), width="stretch")
     fitted_section(data_name, noise)
     st.markdown(
         "Logistic regression is the smallest neural network: a single neuron. It multiplies each input "
