@@ -63,7 +63,9 @@ def player(cfg: PlayConfig, show_test: bool, discrete: bool, bar, live) -> None:
                 help="Train one batch.")
     c[2].button("Reset", key="reset", icon=":material/restart_alt:", on_click=pg.reset, help="Back to step 0.")
     with c[3]:
-        step = pg.step_input(disabled=playing)
+        if not playing:
+            pg.hold_paused_step()
+        step = pg.step_input()
     speed = bound(c[4].select_slider, "Batches per frame", pg.SPEEDS, key="speed", **pg.initial("speed", 25))
     with c[5]:
         share_hint()
@@ -72,6 +74,7 @@ def player(cfg: PlayConfig, show_test: bool, discrete: bool, bar, live) -> None:
             st.fragment(run_every=FRAME_S)(live_view)(cfg, True, speed, show_test, discrete, step)
         else:
             live_view(cfg, False, speed, show_test, discrete, step)
+            pg.forget_paused_step()
 
 
 def update_rule(cfg: PlayConfig) -> None:

@@ -32,6 +32,7 @@ STEP_KEY = "step"
 RUN_KEY = "_pg_run"  # this session's live run (core.lessons.playground.session.PlayRun)
 FULL_RERUN = "_pg_full_rerun"
 DROPPED_KEY = "_pg_dropped_link_values"
+PAUSED_AT = "_pg_paused_at"  # the step Pause reached, until a page run has drawn it
 
 
 def _fmt(v: float) -> str:
@@ -250,9 +251,9 @@ def add_clicked_point() -> None:
     st.session_state[FULL_RERUN] = True  # the points box lives outside the fragment
 
 
-def step_input(disabled: bool = False) -> int:
+def step_input() -> int:
     """The step count: where the run is (a link replays to it); Pause writes the step training reached."""
-    return int_input(st, "Step (batches)", 0, MAX_STEPS, key=STEP_KEY, disabled=disabled, **initial(STEP_KEY, 0))
+    return int_input(st, "Step (batches)", 0, MAX_STEPS, key=STEP_KEY, **initial(STEP_KEY, 0))
 
 
 def _reached() -> int:
@@ -264,6 +265,23 @@ def _reached() -> int:
 def sync_step() -> None:
     """Callback of Play/Pause: the step box (and the link) start from where training really is."""
     set_from_code(STEP_KEY, _reached())
+    if not st.session_state.get("play"):
+        st.session_state[PAUSED_AT] = _reached()
+
+
+def hold_paused_step() -> None:
+    """Before the step box: keep the step Pause wrote until a page run completes with it.
+
+    A playing fragment's tick already on its way carries the browser's old step box value; arriving after the
+    Pause click, it would overwrite the step the callback wrote, and the run would replay from the start.
+    """
+    if PAUSED_AT in st.session_state and st.session_state.get(STEP_KEY) != st.session_state[PAUSED_AT]:
+        set_from_code(STEP_KEY, st.session_state[PAUSED_AT])
+
+
+def forget_paused_step() -> None:
+    """After the live view is drawn at the paused step: the step box holds it now."""
+    st.session_state.pop(PAUSED_AT, None)
 
 
 def step_once() -> None:
