@@ -71,11 +71,6 @@ def png_url(pixels: Array) -> str:
     return "data:image/png;base64," + base64.b64encode(png_bytes(pixels)).decode("ascii")
 
 
-def unit_url(V: Array, scale: float = 1.0) -> str:
-    """PNG of one unit's output V (r, r) on the diverging map."""
-    return png_url(diverging_rgb(V, scale))
-
-
 def class_unit_url(P: Array, k: int) -> str:
     """PNG of one softmax output P(class k) (r, r): white at 0, the class's colour at 1."""
     white, colour = rgb(NEUTRAL), rgb(CLASS_COLORS[k])
