@@ -33,14 +33,16 @@ def _charts(at: AppTest) -> int:
 
 
 def _change_a_widget(at: AppTest) -> str:
-    """Move the first slider (or pick another option of the first select box) and rerun."""
-    if len(at.slider):
-        slider = at.slider[0]
+    """Move the first enabled slider (or pick another option of the first enabled select box) and rerun."""
+    sliders = [w for w in at.slider if not w.proto.disabled]
+    boxes = [w for w in at.selectbox if not w.proto.disabled]
+    if sliders:
+        slider = sliders[0]
         lo, hi = slider.min, slider.max
         slider.set_value(hi if slider.value != hi else lo)
         label = slider.label
-    elif len(at.selectbox):
-        box = at.selectbox[0]
+    elif boxes:
+        box = boxes[0]
         other = next(o for o in box.options if o != box.value)
         box.select(other)
         label = box.label
