@@ -9,7 +9,7 @@ import streamlit as st
 
 from core.memory import freeze_after_imports, keep_freed_memory
 from ui.navigation import existing_pages
-from ui.urlstate import forget_code_writes, unknown_link_notice
+from ui.urlstate import begin_run, forget_code_writes, unknown_link_notice
 
 keep_freed_memory()  # the NumPy engine reuses freed memory instead of re-faulting it on every pass
 
@@ -24,6 +24,7 @@ for info in existing_pages():
 
 current = st.navigation(sections)
 notice_slot = st.empty()  # the page's first element: a link's unknown keys are named here once the page has run
+begin_run()
 current.run()
 unknown_link_notice(notice_slot)
 forget_code_writes()  # values that callbacks wrote have reached their widgets (ui/urlstate.py)

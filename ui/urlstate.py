@@ -17,6 +17,7 @@ from typing import Any
 import streamlit as st
 
 NOTICES_KEY = "_url_notices"
+RUN_START_KEY = "_url_notices_run_start"  # len of the notices list when this script run began (app.py sets it)
 EXPECTED_KEY = "_url_expected"  # link keys of controls a page did not draw this run (a closed tab), but knows
 REPORTED_KEY = "_url_unknown_reported"  # unknown link keys already named in a notice (once per session)
 READ_FROM_ADDRESS = frozenset({"scene"})  # read by code, not bound to a widget: the lecture's scene (ui/lecture)
@@ -177,6 +178,16 @@ def bound(widget: Callable[..., Any], label: str, *args: Any, key: str, **kwargs
         st.session_state.setdefault(NOTICES_KEY, []).append(message)
         st.warning(message, icon=":material/link_off:")
     return value
+
+
+def begin_run() -> None:
+    """At the start of every full run (app.py): later notices are this run's (``notices_this_run``)."""
+    st.session_state[RUN_START_KEY] = len(st.session_state.get(NOTICES_KEY, []))
+
+
+def notices_this_run() -> list[str]:
+    """The link notices given since this run began: what a page that reruns itself must carry over to show again."""
+    return st.session_state.get(NOTICES_KEY, [])[st.session_state.get(RUN_START_KEY, 0):]
 
 
 def set_from_code(key: str, value: Any) -> None:

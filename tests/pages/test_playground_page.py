@@ -163,6 +163,13 @@ def test_a_non_finite_whole_number_in_a_link_falls_back_with_a_notice():
     assert at.number_input(key="u1").value == 3  # the good values of the link stay
 
 
+
+def test_a_non_finite_number_keeps_the_other_controls_link_notices():
+    """The page reruns itself to drop `u3=NaN`: the notice about `discrete` from the run it ended must survive."""
+    at = _page({"discrete": "0000", "u3": "NaN"})
+    notes = " ".join(w.value for w in at.warning)
+    assert "discrete=0000" in notes and "u3=NaN" in notes
+
 def test_the_live_charts_keep_their_spec_from_step_to_step():
     """Only data sets change between frames: the browser swaps data in its Vega views instead of rebuilding them."""
     def specs(step: str) -> list[str]:

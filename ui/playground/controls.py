@@ -17,7 +17,7 @@ from core.lessons.playground.features import FEATURES
 from core.lessons.playground.points import format_points, parse_points
 from core.lessons.playground.presets import PRESETS
 from core.lessons.playground.session import MAX_STEPS, PlayConfig
-from ui.urlstate import NOTICES_KEY, bound, set_from_code
+from ui.urlstate import NOTICES_KEY, bound, notices_this_run, set_from_code
 
 LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 REG_RATES = [0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
@@ -75,7 +75,7 @@ def int_input(container, label: str, lo: int, hi: int, *, key: str, **kwargs: An
         # Streamlit seeds the widget from the address it was opened with: drop the value and run again without it
         message = f"The link's value `{key}={'&'.join(raw)}` is not valid for **{label}**; showing its default instead."
         st.session_state.setdefault(NOTICES_KEY, []).append(message)
-        st.session_state.setdefault(DROPPED_KEY, []).append(message)
+        st.session_state.setdefault(DROPPED_KEY, []).extend(notices_this_run())  # the other controls' notices too
         del st.query_params[key]
         st.rerun()
     if _has_state(key) and isinstance(st.session_state[key], float):  # a link that ran an older page wrote floats
@@ -86,7 +86,7 @@ def int_input(container, label: str, lo: int, hi: int, *, key: str, **kwargs: An
 
 
 def dropped_link_notices(container) -> None:
-    """The notices of link values ``int_input`` dropped in the run before (it reran without them)."""
+    """The link notices of the runs ``int_input`` ended early to drop a value (the rerun doesn't give them again)."""
     for message in st.session_state.pop(DROPPED_KEY, []):
         container.warning(message, icon=":material/link_off:")
 
