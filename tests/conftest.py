@@ -35,3 +35,14 @@ def fresh_server(tmp_path):
 def browser():
     with chromium_browser() as b:
         yield b
+
+
+# Modules whose tests keep a pool of page workers busy for minutes: under pytest-xdist (pytest.ini's `-n auto
+# --dist loadfile`) they go out first, so the other files fill the remaining workers around them instead of
+# leaving one worker alone with them at the end of the run.
+LONG_MODULES = ("tests/pages/test_random_controls.py", "tests/pages/test_fuzz_links.py", "tests/browser/test_lecture.py")
+
+
+def pytest_collection_modifyitems(items):
+    rank = {m: i for i, m in enumerate(LONG_MODULES)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(LONG_MODULES)))  # stable: keeps the rest's order
