@@ -15,10 +15,9 @@ from tests.browser_support import chromium_browser, serve_app, write_small_fashi
 import tests.pages.page_driver  # noqa: E402,F401  (scans the installed Streamlit components once per session)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """The app on a free loopback port, one for the whole run (its page caches stay warm from one browser module to
-    the next, as a deployed server's do), with a tiny Fashion-MNIST stand-in as its data."""
+    """The app on a free loopback port (one per test module), with a tiny Fashion-MNIST stand-in as its data."""
     data = write_small_fashion_npz(tmp_path_factory.mktemp("data") / "fashion-small.npz")
     with serve_app({"FASHION_MNIST_NPZ": str(data)}) as url:
         yield url
@@ -32,8 +31,18 @@ def fresh_server(tmp_path):
         yield url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     with chromium_browser() as b:
         yield b
 
+
+# Modules whose tests keep a pool of page workers busy for minutes: under pytest-xdist (pytest.ini's `-n auto
+# --dist loadfile`) they go out first, so the other files fill the remaining workers around them instead of
+# leaving one worker alone with them at the end of the run.
+LONG_MODULES = ("tests/pages/test_random_controls.py", "tests/pages/test_fuzz_links.py", "tests/browser/test_lecture.py")
+
+
+def pytest_collection_modifyitems(items):
+    rank = {m: i for i, m in enumerate(LONG_MODULES)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(LONG_MODULES)))  # stable: keeps the rest's order
