@@ -186,11 +186,11 @@ def live_panel() -> None:
     if log.batches["epoch"]:
         best = log.epochs[-1]["best_epoch"] if log.epochs else None
         es = job.meta.early_stopping
-        st.altair_chart(fc.training_curves(log.batches, log.epochs, n_epochs=job.meta.epochs,
-                                           best_epoch=best if es else None,
-                                           patience=job.meta.patience if es and best else None,
-                                           restored_epoch=log.end.restored_epoch if log.end else None),
-                        width="stretch")  # fmt: skip
+        st.vega_lite_chart(fc.training_curves(log.batches, log.epochs, n_epochs=job.meta.epochs,
+                                              best_epoch=best if es else None,
+                                              patience=job.meta.patience if es and best else None,
+                                              restored_epoch=log.end.restored_epoch if log.end else None),
+                           width="stretch")  # fmt: skip
     if job.state == "error":
         st.error(f"Training failed: {without_paths(job.error or '')}")
     elif job.state == "cancelled":

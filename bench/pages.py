@@ -1,6 +1,7 @@
 """Server cost per page rerun after a widget change, measured in-process with AppTest.
 
-    python bench/pages.py [--reruns 8] [--page home initialization ...] [--widget KEY] [--profile 25] [--freeze]
+    python bench/pages.py [--reruns 8] [--page home initialization ...] [--widget KEY] [--profile 25 [--profile-phase hit]]
+                          [--freeze]
 
 For each page: the first load, then `--reruns` reruns each after moving one widget (the page's first slider, or
 ``--widget KEY``) to a value it has not had yet, so every rerun misses the cache of anything it feeds ("miss"),
@@ -150,7 +151,7 @@ def _raw_options(w) -> list:
 
 
 def bench_page(meter: ScriptMeter, file: str, reruns: int, key: str | None, freeze: bool, profile: int,
-               soak: int = 0) -> dict:
+               soak: int = 0, profile_phase: str = "miss") -> dict:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)  # through the navigation, like a visitor
     t0 = time.perf_counter()
     at.run()
@@ -168,9 +169,9 @@ def bench_page(meter: ScriptMeter, file: str, reruns: int, key: str | None, free
     key = widget.key
     values = _values(widget, reruns)
     meter.take()
-    meter.profile = cProfile.Profile() if profile else None
     out: dict = {"first": first, "widget": f"{kind} {key}"}
     for phase in ("miss", "hit"):
+        meter.profile = cProfile.Profile() if profile and phase == profile_phase else None
         walls = []
         for value in values:
             _set(at, kind, key, value)
@@ -181,7 +182,7 @@ def bench_page(meter: ScriptMeter, file: str, reruns: int, key: str | None, free
                 raise RuntimeError(f"{file} with {key}={value}: {at.exception[0].value}")
         cpu, gcs = meter.take()
         out[phase] = (statistics.median(walls), statistics.median(cpu), statistics.median(gcs))
-        if phase == "miss" and meter.profile is not None:
+        if meter.profile is not None:
             buf = io.StringIO()
             pstats.Stats(meter.profile, stream=buf).sort_stats("cumulative").print_stats(profile)
             out["profile"] = buf.getvalue()
@@ -204,7 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--post-gc", choices=("on", "off"), default="on",
                         help="off: no gc.collect(2) after each run (runner.postScriptGC = false); see RSS")
     parser.add_argument("--soak", type=int, default=0, help="after the bench, this many more reruns (RSS growth)")
-    parser.add_argument("--profile", type=int, default=0, help="print the top N functions (cumulative) of the misses")
+    parser.add_argument("--profile", type=int, default=0, help="print the top N functions (cumulative) of one phase")
+    parser.add_argument("--profile-phase", choices=("miss", "hit"), default="miss", help="the phase --profile profiles")
     args = parser.parse_args(argv)
     os.environ.setdefault("FASHION_MNIST_NPZ", str(ROOT.parent / "shared" / "data" / "fashion-mnist-70k.npz"))
     _share_bytecode()
@@ -216,7 +218,8 @@ def main(argv: list[str] | None = None) -> int:
         name = info.url_path or "home"
         if args.page and name not in args.page:
             continue
-        r = bench_page(meter, info.file, args.reruns, args.widget, args.freeze, args.profile, args.soak)
+        r = bench_page(meter, info.file, args.reruns, args.widget, args.freeze, args.profile, args.soak,
+                       args.profile_phase)
         (mw, mc, mg), (hw, hc, hg) = r["miss"], r["hit"]
         flag = "" if mc <= CPU_GOAL_MS else f"  (miss cpu over {CPU_GOAL_MS:.0f} ms)"
         print(f"{name:<16}{r['first']:>9.0f} | {mw:>10.1f}{mc:>7.1f}{mg:>6.1f} | {hw:>9.1f}{hc:>7.1f}{hg:>6.1f}"

@@ -192,12 +192,14 @@ def available_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def cpu_threads(concurrent: int = 1, cap: int = 8) -> int:
-    """Intra-op threads per training: one core left for everything else, the rest shared by ``concurrent`` runs.
+def cpu_threads(concurrent: int = 1, cap: int = 8, spare: int = 1) -> int:
+    """Intra-op threads per training: ``spare`` cores left for everything else, the rest shared by ``concurrent`` runs.
 
-    Why not every core: a small MLP step is a few ms of many short parallel regions, and OpenMP threads
+    Why a spare core by default: a small MLP step is a few ms of many short parallel regions, and OpenMP threads
     spin-wait between them. When another process (or the web server) wants a core, a spinning thread
     holds it and two-thread steps become many times slower; on 2 cores one thread is both faster on a
-    busy machine and keeps the page responsive. Above ~8 threads batch-64 steps gain nothing.
+    busy machine and keeps the page responsive. A training at a lower priority than the server (the page's
+    worker process) needs no spare core: the kernel takes one back whenever the server wants it. Above ~8
+    threads batch-64 steps gain nothing.
     """
-    return max(1, min(cap, (available_cores() - 1) // max(1, concurrent)))
+    return max(1, min(cap, (available_cores() - spare) // max(1, concurrent)))

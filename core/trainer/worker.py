@@ -8,6 +8,9 @@ callbacks as the CLI) in its main thread and sends back, in order:
   (one message per ``flush_seconds``, so the server unpickles a few messages a second, not one per batch);
 - then ``("finished", Finished)`` (the run, saved to ``spec.save_to`` when given) or ``("error", text)``.
 
+The worker runs at a lower CPU priority (``niceness``, 10 by default): it may use every core a quiet server
+has, and the kernel hands a core back to the web server the moment a student's rerun wants one.
+
 Stop asks the loop to end after the current batch (a ``multiprocessing.Event``); ``kill`` ends the process
 at once. A worker whose parent process has died stops by itself at the next batch. Never imports streamlit.
 """
@@ -44,6 +47,7 @@ class WorkerSpec:
     save_to: str = ""  # folder for the finished run (weights for downloads and transfer); "" = not saved
     top_mistakes: int = 12  # most confident test mistakes sent back (with their images)
     flush_seconds: float = 0.2  # batch events are grouped into one message per this many seconds
+    niceness: int = 10  # added to the worker's CPU niceness (0 = the server's priority; 19 = the lowest)
 
 
 @dataclass(frozen=True)
@@ -105,9 +109,18 @@ def finished(result: Any, splits: Any, evaluation: Any, folder: str | None) -> F
                     result.best_epoch, result.restored_epoch, result.val_confusions, mistakes, folder)  # fmt: skip
 
 
+def lower_priority(niceness: int) -> int | None:
+    """Add ``niceness`` to this process's niceness; returns the niceness now, None where the system doesn't allow it."""
+    try:
+        return os.nice(max(0, niceness))
+    except (AttributeError, OSError):  # no os.nice (Windows) or not permitted: train at the server's priority
+        return None
+
+
 def run(spec: WorkerSpec, queue: Any, stop: Any, parent: int) -> None:
     """The worker process's entry: train ``spec`` and report through ``queue``; every failure becomes an error message."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C on the server: the server ends its workers itself
+    lower_priority(spec.niceness)
     outbox = Outbox(queue, spec.flush_seconds)
     try:
         from core.trainer.data import load_fashion_mnist

@@ -110,7 +110,9 @@ def test_training_threads_default_to_a_fair_share_and_follow_the_environment(mon
 
     monkeypatch.delenv("FASHION_TRAIN_THREADS", raising=False)
     monkeypatch.setattr(models, "available_cores", lambda: 16)
-    assert training_threads(1) == 8 and training_threads(4) == 3 and training_threads(32) == 1
+    assert training_threads(1) == 8 and training_threads(4) == 4 and training_threads(32) == 1
+    monkeypatch.setattr(models, "available_cores", lambda: 2)
+    assert training_threads(1) == 2  # niced workers need no spare core (the CLI keeps one: cpu_threads())
     monkeypatch.setenv("FASHION_TRAIN_THREADS", "2")
     assert training_threads(8) == 2
     monkeypatch.setenv("FASHION_TRAIN_THREADS", "many")
@@ -229,7 +231,8 @@ def test_the_training_chart_fits_a_half_page_column_with_its_whole_legend():
     batches = {"epoch": list(np.linspace(0.1, 15, n)), "loss": [0.5] * n, "accuracy": [0.8] * n,
                "smooth_loss": [0.5] * n, "smooth_accuracy": [0.8] * n}  # fmt: skip
     epochs = [{"epoch": e, "val_loss": 0.4, "val_accuracy": 0.85} for e in range(1, 16)]
-    spec = training_curves(batches, epochs, n_epochs=15, title="lecture: up to epoch 15").to_dict()
+    spec = training_curves(batches, epochs, n_epochs=15, title="lecture: up to epoch 15")
+    spec["datasets"] = {name: frame.to_dict("records") for name, frame in spec["datasets"].items()}
     natural = vlc.vegalite_to_svg({**spec, "width": 100, "autosize": {"type": "pad"}})  # a 100 px plot, all else around it
     width = float(re.search(r'<svg[^>]*width="([\d.]+)"', natural).group(1))
     assert width <= 400, f"legend or key needs {width:.0f} px"

@@ -11,7 +11,7 @@ import types
 import pytest
 
 from core.trainer import TrainConfig
-from core.trainer.worker import Worker, WorkerSpec
+from core.trainer.worker import Worker, WorkerSpec, run
 from tests.browser_support import write_small_fashion_npz
 
 
@@ -66,3 +66,22 @@ def test_a_worker_that_raises_sends_an_error_message(tmp_path):
     assert str(tmp_path) not in text  # the file's name, not the server's folders
     assert worker.exitcode == 0  # the process itself ended cleanly
     worker.close()
+
+
+def _run_then_report_niceness(spec, queue, stop, parent):
+    """A worker target: the real ``run``, then the niceness it left the process at."""
+    run(spec, queue, stop, parent)
+    queue.put(("niceness", os.getpriority(os.PRIO_PROCESS, 0)))
+
+
+def test_the_worker_trains_at_a_lower_priority_than_the_server(tmp_path):
+    spec = WorkerSpec(TrainConfig(hidden=(8,), epochs=1, device="cpu"), data_path=str(tmp_path / "no.npz"))
+    server = os.getpriority(os.PRIO_PROCESS, 0)
+    worker = Worker(spec, target=_run_then_report_niceness)
+    deadline, messages = time.monotonic() + 60, []
+    while time.monotonic() < deadline and not any(kind == "niceness" for kind, _ in messages):
+        messages += worker.messages()
+        worker.wait(0.1)
+    worker.close()
+    assert ("niceness", min(19, server + spec.niceness)) in messages
+    assert os.getpriority(os.PRIO_PROCESS, 0) == server  # the server's own priority is untouched

@@ -91,14 +91,14 @@ def _batches(losses):
 
 def test_live_curves_use_the_lectures_unit_axis_and_a_legend_that_tells_validation_apart():
     losses = [2.4, 2.2, 1.6, 1.0, 0.8, 0.6, 0.55, 0.5, 0.5, 0.45]
-    spec = training_curves(_batches(losses), [{"epoch": 1, "val_loss": 0.5, "val_accuracy": 0.82}], n_epochs=5).to_dict()
+    spec = training_curves(_batches(losses), [{"epoch": 1, "val_loss": 0.5, "val_accuracy": 0.82}], n_epochs=5)
     layers = [l for l in spec["layer"] if "encoding" in l and "y" in l["encoding"]]
     assert all(l["encoding"]["y"]["scale"]["domain"] == [0, 1.0] for l in layers)
     dash = layers[0]["encoding"]["strokeDash"]
     assert dash["scale"]["domain"] == ["train loss", "train accuracy", "val loss", "val accuracy"]
     solid, dashed = dash["scale"]["range"][0], dash["scale"]["range"][2]
     assert solid != dashed and dash["legend"] == layers[0]["encoding"]["color"]["legend"]  # one legend, both channels
-    high = training_curves(_batches(losses), [{"epoch": 1, "val_loss": 1.4, "val_accuracy": 0.5}], n_epochs=5).to_dict()
+    high = training_curves(_batches(losses), [{"epoch": 1, "val_loss": 1.4, "val_accuracy": 0.5}], n_epochs=5)
     assert [l for l in high["layer"] if "y" in l.get("encoding", {})][0]["encoding"]["y"]["scale"]["domain"] == [0, 1.4]
 
 

@@ -15,7 +15,8 @@ messages (the page reads them too when it polls) and ends the process when
 Only that one process is stopped or killed, never anything else. At most ``Limiter.capacity`` jobs train at
 once (default: one per pair of CPU cores, at least one; ``FASHION_MAX_TRAININGS`` overrides it); the others
 wait in line and say so. Each training uses ``training_threads`` CPU threads (``FASHION_TRAIN_THREADS``
-overrides the default). This module holds no streamlit calls, so it is tested without a browser.
+overrides the default) at a lower CPU priority than the server (``WorkerSpec.niceness``). This module holds no
+streamlit calls, so it is tested without a browser.
 """
 
 from __future__ import annotations
@@ -44,10 +45,11 @@ def default_capacity() -> int:
 
 
 def training_threads(capacity: int) -> int:
-    """CPU threads per training: $FASHION_TRAIN_THREADS, else the cores but one shared by ``capacity`` trainings."""
+    """CPU threads per training: $FASHION_TRAIN_THREADS, else every core shared by ``capacity`` trainings (the workers
+    run at a lower priority than the server, so students' reruns still get a core at once)."""
     from core.trainer.models import cpu_threads
 
-    return _positive_env(THREADS_ENV) or cpu_threads(concurrent=capacity)
+    return _positive_env(THREADS_ENV) or cpu_threads(concurrent=capacity, spare=0)
 
 
 class Limiter:

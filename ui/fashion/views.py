@@ -66,7 +66,7 @@ def summary_view(summary: Any) -> None:
     c2.metric("Estimated size", f"{summary.size_mb:.3f} MB", help="float32 parameters × 4 bytes")
 
 
-def curves_of(run: RunRecord, upto: int | None = None, title: str = "Training progress") -> Any:
+def curves_of(run: RunRecord, upto: int | None = None, title: str = "Training progress") -> dict[str, Any]:
     """The lecture-style training plot of a run, optionally only up to epoch ``upto``."""
     hist = run.history if upto is None else run.history[:upto]
     batches = run.batches
@@ -250,7 +250,7 @@ def replay_view(images: np.ndarray | None = None) -> RunRecord | None:
     c3.metric("val loss", f"{row['val_loss']:.4f}")
     c4.metric("val accuracy", f"{row['val_accuracy']:.4f}")
     c1, c2 = st.columns([3, 2])
-    c1.altair_chart(curves_of(run, upto=epoch, title=f"{run.name}: up to epoch {epoch}"), width="stretch")
+    c1.vega_lite_chart(curves_of(run, upto=epoch, title=f"{run.name}: up to epoch {epoch}"), width="stretch")
     if len(run.val_confusions) >= epoch:
         chart = fc.confusion_heatmap(np.asarray(run.val_confusions[epoch - 1]), CLASS_NAMES)
         c2.altair_chart(chart.properties(title=f"Validation confusion, epoch {epoch}"), width="stretch")

@@ -116,7 +116,7 @@ def _max_val(run) -> float:
 def _curves_spec(name: str, upto: int) -> dict[str, Any]:
     run = _run(name)
     title = f"{RUN_LABELS.get(name, name)}: epoch {upto} of {len(run.history)}"
-    return curves_of(run, upto=upto, title=title).to_dict()
+    return curves_of(run, upto=upto, title=title)
 
 
 def for_projector(spec: dict, lecture: float | None) -> dict:
