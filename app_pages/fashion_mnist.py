@@ -5,6 +5,7 @@ import tempfile
 import threading
 from pathlib import Path
 
+import numpy as np
 import streamlit as st
 
 from core.trainer.data import CLASS_NAMES, cache_status, load_fashion_mnist, sample_gallery
@@ -12,6 +13,8 @@ from core.trainer.download import NPZ_ENV, DownloadError, default_cache_dir, off
 from core.trainer import build_model, summarize
 from core.trainer.experiment import check_transfer
 from core.trainer.optim import make_lr_schedule
+from ui.charts import theme
+from ui.fashion import cached as fc_cached
 from ui.fashion import charts as fc
 from ui.fashion.controls import model_builder, run_label
 from ui.fashion.views import RunRecord, history_view, replay_view, results_view, summary_view, without_paths
@@ -101,7 +104,7 @@ if config is not None:
     n_train = int(0.75 * (1 - config.val_fraction) * (len(data.labels) if data is not None else 70_000))
     n_train = min(n_train, config.train_limit) if config.train_limit else n_train
     lrs, steps = _lr_curve(config, n_train)
-    st.altair_chart(fc.lr_preview(lrs, steps), width="stretch")
+    st.vega_lite_chart(fc_cached.lr_preview(np.asarray(lrs), steps, theme.current_scale()), width="stretch")
 
 # --- 3. train --------------------------------------------------------------------------------
 st.header("3. Train")

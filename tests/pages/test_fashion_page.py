@@ -455,6 +455,8 @@ def test_a_fresh_deploy_replays_the_shipped_lecture_runs(small_npz, tmp_path):
     assert all(float(v) > 0.85 for v in table["ours: max val acc"])
     assert at.slider(key="replay_epoch").value == 15
     assert any("python -m core.trainer --preset lecture" in c.value and "0.8579" in c.value for c in at.caption)
+    assert not any(m.label == "Test accuracy" for m in at.metric)  # its expander is drawn only when opened
+    at.session_state["replay_results"] = True  # open "Test results of this run"
     for name, epochs in (("new-model", 10), ("best", 20)):
         at.selectbox(key="replay_run").select(name).run()
         assert not at.exception and at.slider(key="replay_epoch").value == epochs

@@ -13,6 +13,9 @@ import pandas as pd
 import streamlit as st
 
 from core.trainer.data import CLASS_NAMES
+from ui.charts import theme
+from ui.charts.frozen import frozen
+from ui.fashion import cached
 from ui.fashion import charts as fc
 from ui.urlstate import bound, set_from_code
 
@@ -81,6 +84,18 @@ def curves_of(run: RunRecord, upto: int | None = None, title: str = "Training pr
                               restored_epoch=run.restored_epoch if upto is None else None, title=title)  # fmt: skip
 
 
+def _stamp(run: RunRecord) -> str:
+    """What tells two saved runs of the same name apart (a run folder written again)."""
+    m = run.metrics
+    return f"{len(run.history)}:{len(run.batches.get('epoch', []))}:{m.get('test_accuracy')}:{m.get('seconds')}"
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _replay_curves(name: str, upto: int, stamp: str, scale: str, _run: RunRecord) -> dict[str, Any]:
+    """``curves_of`` a saved run up to an epoch, frozen: the replay's epoch slider and every rerun of the page hit it."""
+    return frozen(curves_of(_run, upto=upto, title=f"{name}: up to epoch {upto}"))
+
+
 def _with_smoothing(batches: dict[str, list[float]], window: int = 100) -> dict[str, list[float]]:
     """Add the moving averages to saved batch curves (saved runs keep only the raw values)."""
     if "smooth_loss" in batches or not batches.get("loss"):
@@ -108,8 +123,9 @@ def results_view(run: RunRecord, key_prefix: str = "") -> None:
     if acc is None or m.get("confusion") is None:
         return
     c1, c2 = st.columns([3, 2])
-    c1.altair_chart(fc.confusion_heatmap(np.asarray(m["confusion"]), CLASS_NAMES), width="stretch")
-    c2.altair_chart(fc.per_class_bars(m["per_class_accuracy"], CLASS_NAMES, acc), width="stretch")
+    scale = theme.current_scale()
+    c1.vega_lite_chart(cached.confusion(np.asarray(m["confusion"]), "Confusion matrix (test split)", scale), width="stretch")
+    c2.vega_lite_chart(cached.per_class(cached.floats(m["per_class_accuracy"]), acc, scale), width="stretch")
     if run.mistakes:
         st.subheader("The most confident mistakes")
         st.caption("Test images the network got wrong while being most sure of itself: what it said (how sure), "
@@ -122,7 +138,7 @@ def results_view(run: RunRecord, key_prefix: str = "") -> None:
         pick = st.selectbox("Probabilities of mistake", range(len(shown)), key=f"{key_prefix}mistake",
                             format_func=lambda i: f"#{i + 1}: {CLASS_NAMES[shown[i]['pred']]} instead of {CLASS_NAMES[shown[i]['true']]}")  # fmt: skip
         mk = shown[pick]
-        st.altair_chart(fc.probability_bars(mk["probs"], CLASS_NAMES, mk["true"], mk["pred"]), width="stretch")
+        st.vega_lite_chart(cached.probabilities(cached.floats(mk["probs"]), mk["true"], mk["pred"], scale), width="stretch")
 
 
 def history_view(runs: list[RunRecord]) -> None:
@@ -250,10 +266,10 @@ def replay_view(images: np.ndarray | None = None) -> RunRecord | None:
     c3.metric("val loss", f"{row['val_loss']:.4f}")
     c4.metric("val accuracy", f"{row['val_accuracy']:.4f}")
     c1, c2 = st.columns([3, 2])
-    c1.vega_lite_chart(curves_of(run, upto=epoch, title=f"{run.name}: up to epoch {epoch}"), width="stretch")
+    c1.vega_lite_chart(_replay_curves(run.name, epoch, _stamp(run), theme.current_scale(), run), width="stretch")
     if len(run.val_confusions) >= epoch:
-        chart = fc.confusion_heatmap(np.asarray(run.val_confusions[epoch - 1]), CLASS_NAMES)
-        c2.altair_chart(chart.properties(title=f"Validation confusion, epoch {epoch}"), width="stretch")
+        c2.vega_lite_chart(cached.confusion(np.asarray(run.val_confusions[epoch - 1]), f"Validation confusion, epoch {epoch}",
+                                           theme.current_scale()), width="stretch")  # fmt: skip
     acc = run.metrics.get("test_accuracy")
     st.caption(f"{run.message} · test accuracy after the run: {acc:.4f}" if acc is not None else run.message)
     about = run.metrics.get("replay")
@@ -261,6 +277,8 @@ def replay_view(images: np.ndarray | None = None) -> RunRecord | None:
         st.caption(f"Shipped with the app, trained with `{about['command']}`"
                    + (f"; the lecture's plot ({about['lecture_figure']}) shows Max Val Acc "
                       f"{about['lecture_max_val_accuracy']:.4f}" if about.get("lecture_max_val_accuracy") else "") + ".")  # fmt: skip
-    with st.expander("Test results of this run"):
-        results_view(run, key_prefix="replay_")
+    results = st.expander("Test results of this run", key="replay_results", on_change="rerun")
+    if results.open:  # drawn only when opened: its twelve images and three charts cost every rerun otherwise
+        with results:
+            results_view(run, key_prefix="replay_")
     return run

@@ -16,8 +16,7 @@ from ui.charts.spec import cached_spec
 FIELD, POINTS = "field", "points"
 
 
-def neuron_builder(x_domain: tuple[float, float], y_domain: tuple[float, float], title: str,
-                   height: int = 360) -> alt.LayerChart:
+def neuron_builder(x_domain: tuple[float, float], y_domain: tuple[float, float], height: int = 360) -> alt.LayerChart:
     """Probability image over the domain (legend from an invisible key layer) with the class-coloured points on top."""
     x = alt.X("x:Q", title="x₁", scale=alt.Scale(domain=list(x_domain), nice=False, zero=False))
     y = alt.Y("y:Q", title="x₂", scale=alt.Scale(domain=list(y_domain), nice=False, zero=False))
@@ -30,8 +29,7 @@ def neuron_builder(x_domain: tuple[float, float], y_domain: tuple[float, float],
                                                          stroke="white").encode(
         x="x:Q", y="y:Q", color=alt.Color("class:N", title="class", scale=alt.Scale(range=CLASS_COLORS)),
         shape=alt.Shape("class:N", legend=None), tooltip=["x:Q", "y:Q", "class:N"])
-    return alt.layer(image, key, points, title=title, height=height).resolve_scale(color="independent",
-                                                                                   shape="independent")
+    return alt.layer(image, key, points, height=height).resolve_scale(color="independent", shape="independent")
 
 
 def points_frame(X: np.ndarray, y: np.ndarray) -> pd.DataFrame:
@@ -39,10 +37,12 @@ def points_frame(X: np.ndarray, y: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame({"x": X[:, 0], "y": X[:, 1], "class": np.asarray(y).astype(str)})
 
 
-def neuron_spec(xs: np.ndarray, ys: np.ndarray, field: pd.DataFrame, points: pd.DataFrame, title: str) -> dict:
-    """The chart for one rerun: the cached template with this field image and these points (field: field_frame)."""
+def neuron_spec(xs: np.ndarray, ys: np.ndarray, field: pd.DataFrame, points: pd.DataFrame, title: str,
+                height: int = 360) -> dict:
+    """The chart for one rerun: the cached template with this field image, these points (field: field_frame) and
+    this title (a new title needs no new template: the lecture's title carries the weights)."""
     x_domain, y_domain = field_extent(xs, ys)
-    return cached_spec(neuron_builder, tuple(x_domain), tuple(y_domain), title,
+    return cached_spec(neuron_builder, tuple(x_domain), tuple(y_domain), height=height, title=title,
                        data={FIELD: field, POINTS: points}, name_by_content=True)
 
 

@@ -12,7 +12,10 @@ from core.lessons.backprop.minibatch import REDUCTIONS, make_batch, train_curve
 from core.lessons.backprop.walkthrough import MAZUR, default_numbers, params_from_rows, walkthrough
 from core.lessons.home.neuron import evaluate_neuron
 from ui.backprop.diagrams import architecture_dot, compgraph_dot, network_dot
-from ui.charts.builders import decision_chart, line_chart
+from ui.charts import theme
+from ui.charts.builders import line_chart
+from ui.charts.frozen import frozen
+from ui.home.charts import field_frame, neuron_spec, points_frame
 from ui.lecture.controls import Controls
 from ui.lecture.figure import Figure
 from ui.lecture.style import FIGURE_PX, lecture_dot, lecture_spec
@@ -27,10 +30,15 @@ def _numbers() -> dict:
     return {k: d[k] for k in ("W1", "b1", "W2", "b2")}
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _neuron(w1: float, w2: float, b: float):
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _neuron(w1: float, w2: float, b: float, scale: str) -> tuple[str, dict]:
+    """The neuron's title and frozen picture (a hall of students moving the sliders asks for the same few values)."""
     X, y = make_dataset(DATA, n=200, noise=0.2, seed=0)
-    return X, y, evaluate_neuron(X, y, (w1, w2), b)
+    view = evaluate_neuron(X, y, (w1, w2), b)
+    title = f"ŷ = σ({w1:g}·x₁ + {w2:g}·x₂ + {b:g}): log loss {view.log_loss:.2f}, accuracy {view.accuracy:.0%}"
+    spec = neuron_spec(view.xs, view.ys, field_frame(view.xs, view.ys, view.P), points_frame(X, y), title,
+                       height=FIGURE_PX - 80)  # the home page's picture
+    return title, frozen(spec)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -39,11 +47,16 @@ def _walk(eta: float):
     return walkthrough(params_from_rows(_numbers(), 2), d["x"], d["y"], ACT, OUT, LOSS, eta, False)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _batch_curve(n: int, eta: float, reduction: str, k: int = 100):
+@st.cache_data(show_spinner=False, max_entries=256)
+def _batch_curve(n: int, eta: float, reduction: str, scale: str, k: int = 100) -> tuple[str, dict]:
+    """The mini-batch scene's title and frozen loss curve."""
     d = default_numbers(SIZES)
     X, Y = make_batch(d["x"], d["y"], n, LOSS)
-    return train_curve(params_from_rows(_numbers(), 2), X, Y, ACT, OUT, LOSS, eta, k, reduction)
+    curve, final = train_curve(params_from_rows(_numbers(), 2), X, Y, ACT, OUT, LOSS, eta, k, reduction)
+    df = pd.DataFrame({"step": range(len(curve) + 1), "loss": [*curve, final]})
+    title = f"SGD on a batch of {n}, η = {eta:g} ({reduction} of gradients): loss {curve[0]:.3f} → {final:.3f}"
+    chart = line_chart(df, "step", "loss", title=title, y_title="batch loss (mean)", height=FIGURE_PX - 90)
+    return title, frozen(chart.to_dict())
 
 
 GRAPH_SIZES = (1, 1, 1)  # the smallest net with a hidden layer: its whole graph reads from the back of a hall
@@ -61,10 +74,8 @@ def neuron(c: Controls) -> Figure:
     w1 = c.slider("Weight w₁", -5.0, 5.0, 1.0, 0.1, key="w1", page_key="w1")
     w2 = c.slider("Weight w₂", -5.0, 5.0, 1.0, 0.1, key="w2", page_key="w2")
     b = c.slider("Bias b", -5.0, 5.0, 0.0, 0.1, key="b", page_key="b")
-    X, y, view = _neuron(w1, w2, b)
-    title = f"ŷ = σ({w1:g}·x₁ + {w2:g}·x₂ + {b:g}): log loss {view.log_loss:.2f}, accuracy {view.accuracy:.0%}"
-    chart = decision_chart(view.xs, view.ys, view.P, X, y, title=title, height=FIGURE_PX - 80)
-    return Figure(title, vega=lecture_spec(chart.to_dict(), FIGURE_PX))
+    title, spec = _neuron(w1, w2, b, theme.current_scale())
+    return Figure(title, vega=lecture_spec(spec, FIGURE_PX))
 
 
 def architecture(c: Controls) -> Figure:
@@ -81,11 +92,8 @@ def minibatch(c: Controls) -> Figure:
     n = c.slider("Batch size", 1, 8, 4, key="n", page_key="n")
     eta = c.select_slider("Learning rate η", [0.05, 0.1, 0.2, 0.5, 1.0, 2.0], value=0.5, key="eta", page_key="eta")
     reduction = c.radio("Combine gradients by", REDUCTIONS, key="red", page_key="red")
-    curve, final = _batch_curve(n, eta, reduction)
-    df = pd.DataFrame({"step": range(len(curve) + 1), "loss": [*curve, final]})
-    title = f"SGD on a batch of {n}, η = {eta:g} ({reduction} of gradients): loss {curve[0]:.3f} → {final:.3f}"
-    chart = line_chart(df, "step", "loss", title=title, y_title="batch loss (mean)", height=FIGURE_PX - 90)
-    return Figure(title, vega=lecture_spec(chart.to_dict(), FIGURE_PX))
+    title, spec = _batch_curve(n, eta, reduction, theme.current_scale())
+    return Figure(title, vega=lecture_spec(spec, FIGURE_PX))
 
 
 def walk(c: Controls) -> Figure:
