@@ -101,8 +101,8 @@ def test_short_link_and_full_page_link(scene_id):
         assert all(f"{key}=" in url for _ in values)
 
 
-@pytest.mark.parametrize("scene_id", ["momentum", "relu-tanh", "init-race", "fashion", "why-layers", "capacity",
-                                      "new-model", "confusion"])
+@pytest.mark.parametrize("scene_id", ["neuron", "minibatch", "momentum", "relu-tanh", "init-race", "fashion",
+                                      "why-layers", "capacity", "new-model", "confusion"])
 def test_svg_export_is_valid_svg_with_the_charts_title(scene_id):
     figure, _ = _figure(scene_id)
     svg = to_svg(figure.vega)

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import vl_convert as vlc
 
 VL_VERSION = "6.4"
@@ -25,6 +26,9 @@ def _cell(value: Any) -> Any:
 
 
 def _records(frame: Any) -> Any:
+    """A data set as JSON records: a frame, or Arrow IPC bytes (a frozen spec's, ``ui.charts.frozen``)."""
+    if isinstance(frame, bytes):
+        frame = pa.ipc.open_stream(frame).read_pandas()
     if isinstance(frame, pd.DataFrame):
         return [{k: _cell(v) for k, v in row.items()} for row in frame.to_dict("records")]
     return frame
