@@ -2,12 +2,11 @@
 
 Building and validating an Altair chart costs 30–150 ms; the page's replay and results charts were rebuilt on every
 rerun of the page (any training setting moved), ~390 ms a rerun. Here each is a frozen spec (``ui.charts.frozen``)
-keyed by its numbers and ``scale`` (``theme.current_scale()``: the chart style is baked into the spec).
+keyed by its numbers (NumPy arrays, which Streamlit hashes fast) and ``scale`` (``theme.current_scale()``: the
+chart style is baked into the spec).
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 import numpy as np
 import streamlit as st
@@ -25,13 +24,13 @@ def confusion(C: np.ndarray, title: str, scale: str) -> Spec:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def per_class(accuracies: tuple[float, ...], overall: float | None, scale: str) -> Spec:
+def per_class(accuracies: np.ndarray, overall: float | None, scale: str) -> Spec:
     """Accuracy per class with the overall accuracy as a rule."""
     return frozen(fc.per_class_bars(accuracies, CLASS_NAMES, overall).to_dict())
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def probabilities(probs: tuple[float, ...], true: int, pred: int, scale: str) -> Spec:
+def probabilities(probs: np.ndarray, true: int, pred: int, scale: str) -> Spec:
     """The softmax output for one image, true class and prediction marked."""
     return frozen(fc.probability_bars(probs, CLASS_NAMES, true, pred).to_dict())
 
@@ -41,7 +40,3 @@ def lr_preview(lrs: np.ndarray, steps_per_epoch: int, scale: str) -> Spec:
     """The learning rate η over the planned run, x in epochs."""
     return frozen(fc.lr_preview(lrs, steps_per_epoch).to_dict())
 
-
-def floats(values: Sequence[float]) -> tuple[float, ...]:
-    """``values`` as a hashable cache key."""
-    return tuple(float(v) for v in values)

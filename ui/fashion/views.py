@@ -124,8 +124,9 @@ def results_view(run: RunRecord, key_prefix: str = "") -> None:
         return
     c1, c2 = st.columns([3, 2])
     scale = theme.current_scale()
-    c1.vega_lite_chart(cached.confusion(np.asarray(m["confusion"]), "Confusion matrix (test split)", scale), width="stretch")
-    c2.vega_lite_chart(cached.per_class(cached.floats(m["per_class_accuracy"]), acc, scale), width="stretch")
+    c1.vega_lite_chart(cached.confusion(np.asarray(m["confusion"]), "Confusion matrix (test split)", scale),
+                       width="stretch")
+    c2.vega_lite_chart(cached.per_class(np.asarray(m["per_class_accuracy"]), acc, scale), width="stretch")
     if run.mistakes:
         st.subheader("The most confident mistakes")
         st.caption("Test images the network got wrong while being most sure of itself: what it said (how sure), "
@@ -138,7 +139,7 @@ def results_view(run: RunRecord, key_prefix: str = "") -> None:
         pick = st.selectbox("Probabilities of mistake", range(len(shown)), key=f"{key_prefix}mistake",
                             format_func=lambda i: f"#{i + 1}: {CLASS_NAMES[shown[i]['pred']]} instead of {CLASS_NAMES[shown[i]['true']]}")  # fmt: skip
         mk = shown[pick]
-        st.vega_lite_chart(cached.probabilities(cached.floats(mk["probs"]), mk["true"], mk["pred"], scale), width="stretch")
+        st.vega_lite_chart(cached.probabilities(np.asarray(mk["probs"]), mk["true"], mk["pred"], scale), width="stretch")
 
 
 def history_view(runs: list[RunRecord]) -> None:
