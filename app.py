@@ -9,7 +9,10 @@ import streamlit as st
 
 from core.memory import freeze_after_imports, keep_freed_memory
 from ui.navigation import existing_pages
+from ui.serial_parse import serialize_ast_parse
 from ui.urlstate import begin_run, forget_code_writes, unknown_link_notice
+
+serialize_ast_parse()  # sessions compile page scripts while another session (or the lecture warm-up) imports PyTorch
 
 keep_freed_memory()  # the NumPy engine reuses freed memory instead of re-faulting it on every pass
 
