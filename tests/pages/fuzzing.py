@@ -212,13 +212,21 @@ def _ready(_: int) -> bool:
     return True
 
 
+def _full_error_details() -> None:
+    """A worker's AppTest runs report an exception's message and traceback (the app's config redacts them)."""
+    from streamlit import config
+
+    config.get_option("client.showErrorDetails")  # loads the app's config first, or it would overwrite this
+    config.set_option("client.showErrorDetails", "full")
+
+
 def workers() -> ProcessPoolExecutor:
     """Two worker processes (the CI machine's cores), each with its own warm page caches.
 
     They start at once, under a bare ``__main__``: a spawned child re-runs the parent's main module, and after an
     ``AppTest.from_function`` that is the test's generated script.
     """
-    pool = ProcessPoolExecutor(max_workers=2, mp_context=get_context("spawn"))
+    pool = ProcessPoolExecutor(max_workers=2, mp_context=get_context("spawn"), initializer=_full_error_details)
     main = sys.modules["__main__"]
     sys.modules["__main__"] = types.ModuleType("__main__")
     try:

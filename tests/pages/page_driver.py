@@ -13,6 +13,7 @@ from pathlib import Path
 
 import streamlit.components.v2.manifest_scanner as _manifests
 from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
 
 from tests.browser_support import ROOT, write_small_fashion_npz
 from ui.navigation import PageInfo, existing_pages
@@ -25,6 +26,7 @@ OPTION_KINDS = ("select_slider", "selectbox", "radio", "multiselect")
 if not hasattr(_manifests.scan_component_manifests, "cache_info"):
     _manifests.scan_component_manifests = functools.cache(_manifests.scan_component_manifests)
 PAGES = existing_pages()
+HOME_TITLE = "How to Train Your Neurons"  # app_pages/home.py's st.title
 PAGE_IDS = [p.url_path or "home" for p in PAGES]
 
 
@@ -47,9 +49,16 @@ def open_page(info: PageInfo, params: dict[str, str | list[str]] | None = None) 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     if info.url_path:
         at.switch_page(info.file)
+        # Before a session's first run AppTest knows a page only by its file name, which st.navigation does not use
+        # when the URL path differs (model_selection.py is /model-selection): AppTest would then open the home page.
+        # A link opens the page by its URL path, which st.Page hashes.
+        at._page_hash = calc_hash(info.url_path)
     for key, value in (params or {}).items():
         at.query_params[key] = value
-    return at.run()
+    at.run()
+    if info.url_path:
+        assert HOME_TITLE not in [t.value for t in at.title], f"AppTest opened the home page instead of /{info.url_path}"
+    return at
 
 
 def widgets(at: AppTest) -> list:
@@ -95,7 +104,8 @@ def notices(at: AppTest) -> str:
 
 
 def exceptions(at: AppTest) -> list[str]:
-    return [e.value for e in at.exception]
+    """Each exception's message, with the last lines of its traceback when the run reports them."""
+    return [e.value + "".join(f"\n  {line}" for line in e.stack_trace[-6:]) for e in at.exception]
 
 
 @dataclass(frozen=True)
