@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +44,12 @@ PAGES = [
 ]
 
 
+@functools.cache
+def _existing() -> tuple[PageInfo, ...]:
+    return tuple(p for p in PAGES if p.exists)
+
+
 def existing_pages() -> list[PageInfo]:
-    """Only pages whose script exists: the app never lists a placeholder."""
-    return [p for p in PAGES if p.exists]
+    """Only pages whose script exists: the app never lists a placeholder (looked up once per process: every run of
+    app.py asks, and a deployment's files change only with a restart)."""
+    return list(_existing())

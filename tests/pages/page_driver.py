@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit.components.v2.manifest_scanner as _manifests
+import streamlit.runtime.scriptrunner.script_cache as _script_cache
+import streamlit.testing.v1.app_test as _app_test
+import streamlit.testing.v1.local_script_runner as _local_runner
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
@@ -25,6 +28,10 @@ OPTION_KINDS = ("select_slider", "selectbox", "radio", "multiselect")
 # runs); the installed packages cannot change during a test session, so scan once per process.
 if not hasattr(_manifests.scan_component_manifests, "cache_info"):
     _manifests.scan_component_manifests = functools.cache(_manifests.scan_component_manifests)
+# Every AppTest run also starts with an empty script cache, so it parses and compiles app.py and the page again
+# (~30 % of a cached page's run). A server keeps one cache for all its sessions; so does a test process.
+_SCRIPTS = _script_cache.ScriptCache()
+_app_test.ScriptCache = _local_runner.ScriptCache = lambda: _SCRIPTS
 PAGES = existing_pages()
 HOME_TITLE = "How to Train Your Neurons"  # app_pages/home.py's st.title
 PAGE_IDS = [p.url_path or "home" for p in PAGES]
