@@ -138,10 +138,13 @@ def screenshot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"))
 
 
-def open_page(browser, url: str, name: str):
-    """Open ``url``, wait until the script is idle and a chart is drawn, save a screenshot; (page, console errors)."""
+def open_page(browser, url: str, name: str, not_found: list[str] | None = None):
+    """Open ``url``, wait until the script is idle and a chart is drawn, save a screenshot; (page, console errors).
+    With ``not_found``, the path of every request answered 404 is appended to it."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     errors = collect_errors(page)
+    if not_found is not None:
+        page.on("response", lambda r: not_found.append(urlparse(r.url).path.lstrip("/")) if r.status == 404 else None)
     page.goto(url, wait_until="domcontentloaded")
     page.wait_for_selector('[data-testid="stMain"]', timeout=60_000)
     page.wait_for_selector(IDLE, timeout=120_000)

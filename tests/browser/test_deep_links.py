@@ -4,7 +4,8 @@ Streamlit's frontend, opened at /<page>, first tries /<page>/ as the server's ba
 /<page>/_stcore/health and /<page>/_stcore/host-config (404) and then falls back to /. The frontend decides this
 before any app code runs (upstream: streamlit/streamlit#7074, open; #11537 added window.__streamlit.MAIN_PAGE_BASE_URL,
 which only a server that rewrites index.html could set). These tests show that a bare two-page Streamlit app logs
-exactly the same two 404s as this app, and that the console check filters those two and nothing else.
+exactly the same two 404s, and that the console check filters those two and nothing else. That every page of this
+app logs exactly those two and nothing else is checked where each page is opened (tests/browser/test_pages.py).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from types import SimpleNamespace
 import pytest
 
 from tests.browser_support import IDLE, is_console_error, serve_app
-from ui.navigation import existing_pages
 
 pytestmark = pytest.mark.browser
 
@@ -58,13 +58,6 @@ def test_a_bare_streamlit_app_logs_the_same_two_404s_on_a_deep_link(browser, tmp
     assert missing == ["other/_stcore/health", "other/_stcore/host-config"]
     assert root_missing == []  # the probe only happens one path segment deep
     assert errors == [], errors  # exactly those two are filtered
-
-
-@pytest.mark.parametrize("info", [p for p in existing_pages() if p.url_path], ids=lambda p: p.url_path)
-def test_deep_links_log_only_streamlits_probe(server, browser, info):
-    missing, errors = _not_found(browser, f"{server}/{info.url_path}")
-    assert missing == [f"{info.url_path}/_stcore/health", f"{info.url_path}/_stcore/host-config"]
-    assert errors == [], errors
 
 
 @pytest.mark.parametrize("url, text, counted", [

@@ -26,6 +26,17 @@ def _params(page) -> dict[str, list[str]]:
     return parse_qs(urlparse(page.url).query)
 
 
+def _until(page, ready, what: str, timeout_s: float = 60.0) -> None:
+    """Wait until ``ready()`` holds (a change reached the server, its run ended and the address followed): on a busy
+    machine that can take longer than any fixed pause."""
+    for _ in range(int(timeout_s / 0.25)):
+        if ready():
+            return
+        page.wait_for_timeout(250)
+    _idle(page)
+    assert ready(), f"{what}: {page.url}"
+
+
 def _iteration(page) -> int:
     return int(page.get_by_role("slider", name="Iteration").get_attribute("aria-valuetext"))
 
@@ -50,9 +61,7 @@ def zoo(server, browser):
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if is_console_error(m) else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(server, wait_until="domcontentloaded")  # the app's entry point first, as st.navigation needs
-    page.wait_for_selector(IDLE, timeout=120_000)
-    page.goto(f"{server}/optimizers", wait_until="domcontentloaded")
+    page.goto(f"{server}/optimizers", wait_until="domcontentloaded")  # a deep link works as the first visit
     page.wait_for_selector(CHART, timeout=120_000)
     _idle(page)
     yield page, errors
@@ -70,11 +79,12 @@ def test_lecture_race_scrub_play_and_precision(zoo):
     slider = page.get_by_role("slider", name="Iteration")
     slider.focus()
     page.keyboard.press("Home")
+    _until(page, lambda: _params(page).get("it") == ["0"], "it=0 in the address")
     _idle(page)
-    assert _iteration(page) == 0 and _params(page)["it"] == ["0"]
+    assert _iteration(page) == 0
     for _ in range(5):
         page.keyboard.press("ArrowRight")
-    _idle(page)
+    _until(page, lambda: _params(page).get("it") == ["5"], "it=5 in the address")
     assert _iteration(page) == 5
 
     page.get_by_text("▶ Play").click()
@@ -84,8 +94,9 @@ def test_lecture_race_scrub_play_and_precision(zoo):
     _idle(page)
 
     page.get_by_role("radio", name="float64").check(force=True)
+    _until(page, lambda: _params(page).get("prec") == ["float64"], "prec=float64 in the address")
     _idle(page)
-    assert _params(page)["prec"] == ["float64"] and "sgd_cyclic" not in _warnings(page)
+    assert "sgd_cyclic" not in _warnings(page)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert errors == [], errors
 
@@ -97,24 +108,23 @@ def test_learning_rate_preset_and_click_reach_the_url(zoo):
     lr = page.get_by_role("slider", name="Learning rate η₀")  # only the open tab's widgets are visible
     lr.focus()
     page.keyboard.press("ArrowRight")
-    _idle(page)
-    assert _params(page)["momentum_lr"] == ["0.006"]
+    _until(page, lambda: _params(page).get("momentum_lr") == ["0.006"], "momentum_lr=0.006 in the address")
 
     page.locator('[data-testid="stButton"] button', has_text="Too high a learning rate").first.click()
-    _idle(page)
-    assert "sgd at step 2" in _warnings(page) and _params(page)["steps"] == ["150"]
+    _until(page, lambda: _params(page).get("steps") == ["150"] and "sgd at step 2" in _warnings(page),
+           "the preset's steps=150 and its divergence warning")
     assert page.get_by_text("Too high a learning rate.").count() == 1
 
     chart = page.locator('[data-testid="stVegaLiteChart"]').first
     box = chart.bounding_box()
     chart.click(position={"x": box["width"] * 0.3, "y": box["height"] * 0.6})
+    _until(page, lambda: {"x0", "y0"} <= set(_params(page)), "the clicked start x0, y0 in the address")
     _idle(page)
-    params = _params(page)
-    assert "x0" in params and "y0" in params, page.url
     assert page.locator('[data-testid="stException"]').count() == 0
     assert errors == [], errors
 
     page.get_by_role("radio", name="float64").check(force=True)  # one more setting, then share the link
+    _until(page, lambda: _params(page).get("prec") == ["float64"], "prec=float64 in the address")
     _idle(page)
     race = page.locator('[data-testid="stTable"]').first.inner_text()
     twin = page.context.browser.new_page(viewport={"width": 1400, "height": 1000})  # a fresh session

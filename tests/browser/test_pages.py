@@ -1,4 +1,6 @@
-"""Real-browser smoke test: `streamlit run app.py` on loopback, every page opened in headless Chromium.
+"""Real-browser smoke test: `streamlit run app.py` on loopback, every page opened in headless Chromium, on a server
+that served other pages and as the first visit after a restart; each time the console is clean and the only 404s
+are Streamlit's deep-link probe (tests/browser/test_deep_links.py shows a bare Streamlit app logs the same two).
 
 Harness and fixtures: tests/browser_support.py and conftest.py (system Chromium through Playwright).
 """
@@ -16,8 +18,15 @@ PAGES = existing_pages()
 IDS = [p.url_path or "home" for p in PAGES]
 
 
-def _assert_app_page(page, info, errors) -> None:
-    """The page ran inside app.py's frame: no exception, a chart, a title, the app's own navigation, no console errors."""
+def _probe(info) -> list[str]:
+    """The only 404s a page's link may cause: Streamlit's base-path probe one segment deep (tests/browser/test_deep_links.py)."""
+    return [f"{info.url_path}/_stcore/health", f"{info.url_path}/_stcore/host-config"] if info.url_path else []
+
+
+def _assert_app_page(page, info, errors, not_found) -> None:
+    """The page ran inside app.py's frame: no exception, a chart, a title, the app's own navigation, no console errors
+    and no request answered 404 but Streamlit's own probe."""
+    assert sorted(not_found) == _probe(info), not_found
     assert page.locator('[data-testid="stException"]').count() == 0, page.locator('[data-testid="stException"]').first.inner_text()
     assert page.locator(CHART).count() >= 1
     assert page.locator("h1").first.inner_text().strip()
@@ -29,9 +38,10 @@ def _assert_app_page(page, info, errors) -> None:
 
 @pytest.mark.parametrize("info", PAGES, ids=IDS)
 def test_page_renders_in_chromium(server, browser, info):
-    page, errors = open_page(browser, f"{server}/{info.url_path}", info.url_path or "home")
+    not_found: list[str] = []
+    page, errors = open_page(browser, f"{server}/{info.url_path}", info.url_path or "home", not_found)
     try:
-        _assert_app_page(page, info, errors)
+        _assert_app_page(page, info, errors, not_found)
     finally:
         page.close()
 
@@ -39,9 +49,10 @@ def test_page_renders_in_chromium(server, browser, info):
 @pytest.mark.parametrize("info", [p for p in PAGES if p.url_path], ids=[i for i in IDS if i != "home"])
 def test_a_shared_link_is_the_first_visit_after_a_restart(fresh_server, browser, info):
     """A link on a slide opened before anyone loaded '/': the page still runs inside app.py's navigation."""
-    page, errors = open_page(browser, f"{fresh_server}/{info.url_path}", f"{info.url_path}-cold-link")
+    not_found: list[str] = []
+    page, errors = open_page(browser, f"{fresh_server}/{info.url_path}", f"{info.url_path}-cold-link", not_found)
     try:
-        _assert_app_page(page, info, errors)
+        _assert_app_page(page, info, errors, not_found)
     finally:
         page.close()
 

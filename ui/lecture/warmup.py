@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from streamlit import runtime
+from streamlit import config, runtime
 
 from ui.lecture.controls import DefaultControls
 from ui.lecture.registry import SCENE_LIST
@@ -23,8 +23,13 @@ def _run() -> None:
             logging.getLogger(__name__).exception("warming scene %s failed", scene.id)
 
 
+def serving() -> bool:
+    """Whether a real server runs this script (AppTest's stand-in runtime also "exists", and flags its runs)."""
+    return runtime.exists() and not config.get_option("global.appTest")
+
+
 def warm_up() -> None:
     """Start the background pass once per server process (later calls, and runs without a server, do nothing)."""
-    if runtime.exists() and not _started.is_set():
+    if serving() and not _started.is_set():
         _started.set()
         threading.Thread(target=_run, name="lecture-warm-up", daemon=True).start()
