@@ -3,13 +3,14 @@
 import os
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
 import streamlit as st
 
 from core.trainer.data import CLASS_NAMES, cache_status, load_fashion_mnist, sample_gallery
-from core.trainer.download import NPZ_ENV, DownloadError, default_cache_dir, offline_instructions
+from core.trainer.download import MIRRORS_ENV, NPZ_ENV, DownloadError, default_cache_dir, offline_instructions
 from core.trainer import build_model, summarize
 from core.trainer.experiment import check_transfer
 from core.trainer.optim import make_lr_schedule
@@ -36,19 +37,41 @@ share_hint()
 
 
 # --- 1. data -------------------------------------------------------------------------------
+RETRY_DOWNLOAD_AFTER_S = 600.0  # a failed download is not tried again by every rerun of every session
+
+
 @st.cache_resource(show_spinner=False)
 def _data_slot() -> dict:
-    """One copy of the images per server process, shared by every session (uint8, 55 MB)."""
-    return {"lock": threading.Lock(), "key": None, "data": None}
+    """One copy of the images per server process, shared by every session (uint8, 55 MB), and the last failed
+    download: (source, time, message)."""
+    return {"lock": threading.Lock(), "key": None, "data": None, "failed": None}
+
+
+def _retry_download() -> None:
+    _data_slot()["failed"] = None
+
+
+def _unavailable(message: str, offline: bool) -> None:
+    st.error(f"**Fashion-MNIST is not available.** {message}")
+    if offline:
+        st.info(offline_instructions())
 
 
 def load_data():
-    """The data set, downloading the official files with a progress bar the first time; None when unavailable."""
+    """The data set, downloading the official files with a progress bar the first time; None when unavailable. A
+    failed download is shown again for 10 minutes (or until "Try again") instead of holding every session's rerun
+    for another round of time-outs: on a closed network each try takes up to a minute."""
     key = os.environ.get(NPZ_ENV, "") or f"cache:{default_cache_dir()}"
+    source = (key, os.environ.get(MIRRORS_ENV, ""))
     slot = _data_slot()
     with slot["lock"]:
         if slot["data"] is not None and slot["key"] == key:
             return slot["data"]
+        failed = slot["failed"]
+        if failed is not None and failed[0] == source and time.monotonic() - failed[1] < RETRY_DOWNLOAD_AFTER_S:
+            _unavailable(failed[2], offline=False)
+            st.button("Try the download again", on_click=_retry_download, icon=":material/refresh:", key="retry_data")
+            return None
         bar = st.progress(0.0, text="Looking for Fashion-MNIST…") if cache_status() == "missing" else None
         try:
             data = load_fashion_mnist(progress=(lambda msg, f: bar.progress(f, text=msg)) if bar else None,
@@ -56,13 +79,14 @@ def load_data():
         except (DownloadError, OSError, ValueError) as exc:
             if bar is not None:
                 bar.empty()
-            st.error(f"**Fashion-MNIST is not available.** {without_paths(str(exc))}")
-            if not isinstance(exc, DownloadError):
-                st.info(offline_instructions())
+            message = without_paths(str(exc))
+            if isinstance(exc, DownloadError):
+                slot["failed"] = (source, time.monotonic(), message)
+            _unavailable(message, offline=not isinstance(exc, DownloadError))
             return None
         if bar is not None:
             bar.empty()
-        slot.update(key=key, data=data)
+        slot.update(key=key, data=data, failed=None)
         return data
 
 

@@ -324,6 +324,29 @@ def test_missing_data_file_gives_instructions_and_the_page_keeps_working(tmp_pat
     assert at.button(key="train").disabled and _metric(at, "Total parameters") == "669,706"
 
 
+def test_a_failed_download_is_not_retried_by_every_rerun_until_someone_asks(tmp_path, monkeypatch):
+    from core.trainer import download
+
+    calls: list[str] = []
+
+    def unreachable(*args, **kwargs):
+        calls.append("download")
+        raise download.DownloadError("No mirror answered (offline?).")
+
+    monkeypatch.delenv("FASHION_MNIST_NPZ", raising=False)
+    monkeypatch.setenv("FASHION_MNIST_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("FASHION_MNIST_MIRRORS", f"http://127.0.0.1:1/{tmp_path.name}/")  # a source of its own
+    monkeypatch.setattr(download, "fetch_official", unreachable)
+    at = _page()
+    at.run()
+    other = _page()  # another student's session
+    assert calls == ["download"]  # one try for all three runs
+    for page in (at, other):
+        assert any("not available" in e.value and "offline" in e.value for e in page.error) and not page.exception
+    other.button(key="retry_data").click().run()
+    assert calls == ["download", "download"] and any("not available" in e.value for e in other.error)
+
+
 def test_page_downloads_the_official_files_from_a_mirror(tmp_path, monkeypatch):
     from tests.trainer.test_data import MD5S, Server
 
