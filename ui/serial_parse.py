@@ -13,18 +13,17 @@ once on the backprop page). Every caller goes through the ``ast.parse`` attribut
 from __future__ import annotations
 
 import ast
+import functools
 import threading
 
 _LOCK = threading.RLock()  # re-entrant: a finalizer that parses, run by a collection inside a parse, must not hang
 _unsafe_parse = ast.parse
 
 
+@functools.wraps(_unsafe_parse)
 def _parse_alone(*args, **kwargs):
     with _LOCK:
         return _unsafe_parse(*args, **kwargs)
-
-
-_parse_alone.__doc__ = _unsafe_parse.__doc__
 
 
 def serialize_ast_parse() -> None:

@@ -16,8 +16,9 @@ from core.lessons.activations.gradient_flow import LayerFlow
 from core.lessons.optimizers.step_anatomy import anatomy
 from core.lessons.optimizers.trajectories import RunSpec
 from ui.activations.charts import PICTURE_LEAKY_SLOPE, boundary_chart, dead_units_chart, dying_charts, function_panel
-from ui.charts.builders import decision_chart
+from ui.charts.builders import field_frame, points_frame
 from ui.fashion.charts import training_curves
+from ui.home.charts import neuron_spec
 from ui.optimizers.charts import arrows_spec, curves_spec
 
 
@@ -68,9 +69,9 @@ def _image(spec: dict, data: dict) -> Image.Image:
 def test_probability_maps_are_images_without_tiles():
     xs = np.linspace(-1, 1, 50)
     P = 1 / (1 + np.exp(-8 * np.add.outer(xs, xs)))
-    home = decision_chart(xs, xs, P, np.zeros((2, 2)), np.array([0, 1])).to_dict()
+    home = neuron_spec(xs, xs, field_frame(xs, xs, P), points_frame(np.zeros((2, 2)), np.array([0, 1])), "home")
     assert "rect" not in _marks(home) and "image" in _marks(home)
-    image = _image(home, home["datasets"].values())
+    image = _image(home, [d.to_dict("records") for d in home["datasets"].values()])
     assert image.size == (50, 50)
     b = Boundary("tanh", 2, xs, xs, P, 1.0, 1.0, 0.01, 10)
     spec = boundary_chart(b, np.zeros((3, 2)), np.zeros(3), np.zeros((2, 2)), np.zeros(2))

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from tests.browser_support import ROOT, write_small_fashion_npz
 from tests.ui.chart_checks import delta_e, dot_font_problems, dot_sources, font_problems, vega_specs
 from ui.charts import theme
-from ui.charts.builders import decision_chart, line_chart
+from ui.charts.builders import field_frame, line_chart, points_frame
 from ui.charts.diagrams import neuron_dot
 
 MIN_DELTA_E = 15.0  # CIE76 under a full deuteranopia simulation; Okabe–Ito's closest pair is ~17
@@ -99,8 +99,11 @@ def test_scale_switch_is_per_run_and_reaches_charts_and_diagrams():
 def test_home_decision_chart_is_styled():
     import numpy as np
 
+    from ui.home.charts import neuron_spec
+
     xs = np.linspace(-1, 1, 4)
-    chart = decision_chart(xs, xs, np.full((4, 4), 0.5), np.zeros((2, 2)), np.array([0, 1])).to_dict()
+    P = np.full((4, 4), 0.5)
+    chart = neuron_spec(xs, xs, field_frame(xs, xs, P), points_frame(np.zeros((2, 2)), np.array([0, 1])), "home")
     assert not font_problems(chart, 14)
 
 

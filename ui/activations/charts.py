@@ -16,7 +16,8 @@ from core.lessons.activations.dying_relu import DyingRun
 from core.lessons.activations.gradient_flow import LayerFlow
 from core.lessons.activations.output_layer import OutputView
 from ui.charts import theme
-from ui.charts.builders import category_scale, class_points, field_extent, field_frame, line_chart, probability_layers
+from ui.charts.builders import (category_scale, class_points, field_extent, field_frame, line_chart, points_frame,
+                                probability_layers)
 from ui.charts.spec import Spec, cached_spec
 
 F_COLOR, DF_COLOR, TARGET_COLOR = theme.NAMED["f"], theme.NAMED["f′"], theme.NAMED["target"]
@@ -199,18 +200,14 @@ def _boundary_builder(x_domain: tuple[float, float], y_domain: tuple[float, floa
     return alt.layer(field, train, test).resolve_scale(color="independent", shape="independent")
 
 
-def _points(X: np.ndarray, y: np.ndarray) -> pd.DataFrame:
-    return pd.DataFrame({"x": X[:, 0], "y": X[:, 1], "class": np.asarray(y).astype(str)})
-
-
 def boundary_chart(b: Boundary, X_train: np.ndarray, y_train: np.ndarray, X_test: np.ndarray,
                    y_test: np.ndarray, *, height: int = 330) -> Spec:
     """The probability field of one trained net as a smooth image; training points ringed white, test points black."""
     x_domain, y_domain = field_extent(b.xs, b.ys)
     title = f"{b.activation}: test accuracy {b.test_accuracy:.2f}, fit {b.fit_seconds * 1000:.0f} ms"
     return cached_spec(_boundary_builder, tuple(x_domain), tuple(y_domain), height, title=title,
-                       data={"field": field_frame(b.xs, b.ys, b.P), "train": _points(X_train, y_train),
-                             "test": _points(X_test, y_test)})
+                       data={"field": field_frame(b.xs, b.ys, b.P), "train": points_frame(X_train, y_train),
+                             "test": points_frame(X_test, y_test)})
 
 
 # --- 5. output layer ----------------------------------------------------------------------------------

@@ -80,6 +80,11 @@ def field_frame(xs: np.ndarray, ys: np.ndarray, P: np.ndarray) -> pd.DataFrame:
                           "y": float(ys[-1]) + dy / 2, "y2": float(ys[0]) - dy / 2}])
 
 
+def points_frame(X: np.ndarray, y: np.ndarray) -> pd.DataFrame:
+    """2-D samples as chart points: x, y, class (as text)."""
+    return pd.DataFrame({"x": X[:, 0], "y": X[:, 1], "class": np.asarray(y).astype(str)})
+
+
 def field_extent(xs: Sequence[float], ys: Sequence[float]) -> tuple[list[float], list[float]]:
     """The x and y domains that field_frame's image covers."""
     dx = float(xs[1] - xs[0]) if len(xs) > 1 else 1.0
@@ -101,26 +106,10 @@ def probability_layers(x_domain: Sequence[float], y_domain: Sequence[float], dat
     return alt.layer(image, key, title=title or alt.Undefined, height=height)
 
 
-def probability_field(
-    xs: np.ndarray,
-    ys: np.ndarray,
-    P: np.ndarray,
-    *,
-    title: str = "",
-    value_title: str = "P(class 1)",
-    height: int = 360,
-) -> alt.LayerChart:
-    """A smooth image of a probability over a regular 2-D grid; P has shape (len(ys), len(xs))."""
-    x_domain, y_domain = field_extent(xs, ys)
-    return probability_layers(x_domain, y_domain, field_frame(xs, ys, P), value_title=value_title, height=height,
-                              title=title)
-
-
 def class_points(X: np.ndarray, y: np.ndarray, *, filled: bool = True, size: int = 60) -> alt.Chart:
     """A scatter of 2-D points coloured and shaped by class (to layer over a probability field)."""
-    df = pd.DataFrame({"x": X[:, 0], "y": X[:, 1], "class": np.asarray(y).astype(str)})
     return (
-        alt.Chart(df)
+        alt.Chart(points_frame(X, y))
         .mark_point(filled=filled, size=size, strokeWidth=1 if filled else 2, opacity=1, **({"stroke": "white"} if filled else {}))
         .encode(
             x="x:Q",
@@ -130,13 +119,6 @@ def class_points(X: np.ndarray, y: np.ndarray, *, filled: bool = True, size: int
             tooltip=["x:Q", "y:Q", "class:N"],
         )
     )
-
-
-def decision_chart(xs: np.ndarray, ys: np.ndarray, P: np.ndarray, X: np.ndarray, y: np.ndarray, *, title: str = "", height: int = 360) -> alt.LayerChart:
-    """Probability field with the data points on top, independent colour scales."""
-    chart = alt.layer(probability_field(xs, ys, P, title=title, height=height), class_points(X, y)).resolve_scale(
-        color="independent", shape="independent")
-    return theme.style(chart)
 
 
 def heatmap(df: pd.DataFrame, x: str, y: str, value: str, *, title: str = "", scheme: str = DIVERGING_SCHEME, height: int = 260, domain_mid: float | None = 0.0, fmt: str = ".3f") -> alt.Chart:
