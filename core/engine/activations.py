@@ -41,6 +41,9 @@ class Activation:
     # f'(z) written in terms of the output a = f(z), where that is exact (torch's backward does
     # the same for sigmoid and tanh); lets backprop reuse the forward pass instead of recomputing f.
     derivative_from_output: Callable[[Array], Array] | None = None
+    # (f(z), f'(z)) in one pass, where both share their costly part (Φ for gelu, σ for silu); the same numbers as
+    # forward and derivative called apart. A training step keeps f' from its forward pass for backprop.
+    with_derivative: Callable[[Array], tuple[Array, Array]] | None = None
 
     def __call__(self, z: Array) -> Array:
         """f(z)."""
@@ -162,8 +165,14 @@ def gelu(z: Array) -> Array:
 
 def gelu_derivative(z: Array) -> Array:
     """f'(z) = Φ(z) + z·φ(z)."""
+    return gelu_with_derivative(z)[1]
+
+
+def gelu_with_derivative(z: Array) -> tuple[Array, Array]:
+    """(z·Φ(z), Φ(z) + z·φ(z)), Φ computed once."""
     z = _f(z)
-    return ndtr(z) + z * _INV_SQRT_2PI * np.exp(-0.5 * z * z)
+    Phi = ndtr(z)
+    return z * Phi, Phi + z * _INV_SQRT_2PI * np.exp(-0.5 * z * z)
 
 
 # --- silu (swish): f(z) = z·σ(z) ---------------------------------------------------------------
@@ -175,9 +184,14 @@ def silu(z: Array) -> Array:
 
 def silu_derivative(z: Array) -> Array:
     """f'(z) = σ(z)(1 + z(1 − σ(z)))."""
+    return silu_with_derivative(z)[1]
+
+
+def silu_with_derivative(z: Array) -> tuple[Array, Array]:
+    """(z·σ(z), σ(z)(1 + z(1 − σ(z)))), σ computed once."""
     z = _f(z)
     s = expit(z)
-    return s * (1.0 + z * (1.0 - s))
+    return z * s, s * (1.0 + z * (1.0 - s))
 
 
 # --- softplus: f(z) = ln(1 + e^z) --------------------------------------------------------------
@@ -255,6 +269,7 @@ ACTIVATIONS: dict[str, Activation] = {
             gelu_derivative,
             r"f(z) = z\,\Phi(z) = \frac{z}{2}\left(1 + \mathrm{erf}\!\left(\frac{z}{\sqrt{2}}\right)\right)",
             r"f'(z) = \Phi(z) + z\,\frac{e^{-z^2/2}}{\sqrt{2\pi}}",
+            with_derivative=gelu_with_derivative,
         ),
         Activation(
             "silu",
@@ -262,6 +277,7 @@ ACTIVATIONS: dict[str, Activation] = {
             silu_derivative,
             r"f(z) = z\,\sigma(z) = \frac{z}{1+e^{-z}}",
             r"f'(z) = \sigma(z)\,\bigl(1 + z\,(1 - \sigma(z))\bigr)",
+            with_derivative=silu_with_derivative,
         ),
         Activation(
             "softplus",

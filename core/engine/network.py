@@ -168,7 +168,12 @@ class MLP:
             if l < last:
                 if len(slot) == 4:
                     bn = batchnorm_forward(Z, self.params[slot[2]], self.params[slot[3]], self.stats[l], train)
-                A = self.act.forward(Z if bn is None else bn.out)
+                pre = Z if bn is None else bn.out
+                if train and self.act.with_derivative is not None:
+                    A, dF = self.act.with_derivative(pre)  # f and f' share their costly part
+                else:
+                    A, dF = self.act.forward(pre), None
+                cache.dF.append(dF)
                 if dropout:
                     mask = dropout_mask(A.shape, dropout, rng)
                     A = dropout_forward(A, mask)
@@ -251,11 +256,15 @@ class MLP:
             dAs[l - 1] = dA
             mask = cache.masks[l - 1] if cache.masks else None
             bn = cache.bn[l - 1] if cache.bn else None
-            if mask is None and self.act.derivative_from_output is not None:
+            dF = cache.dF[l - 1] if cache.dF else None
+            if dF is not None:  # kept by the forward pass
+                dZ = dropout_backward(dF, mask) * dA
+            elif mask is None and self.act.derivative_from_output is not None:
                 dZ = self.act.derivative_from_output(cache.A[l])  # f'(Z) from A = f(Z), no recompute
+                dZ *= dA
             else:
                 dZ = dropout_backward(self.act.derivative(cache.Z[l - 1] if bn is None else bn.out), mask)
-            dZ *= dA
+                dZ *= dA
             if bn is not None:  # dZ so far is ∂L/∂BN(Z); through batch norm to ∂L/∂Z, γ and β
                 below = self._slots[l - 1]
                 bn_backward = batchnorm_backward if cache.train else batchnorm_eval_backward

@@ -23,6 +23,7 @@ class ForwardCache:
     masks: list[Array | None] = field(default_factory=list)  # inverted-dropout mask per layer
     bn: list[BNCache | None] = field(default_factory=list)  # batch norm per layer (None: no batch norm)
     train: bool = True  # batch statistics (True) or running statistics (False) in batch norm
+    dF: list[Array | None] = field(default_factory=list)  # f'(·) per hidden layer, kept by a training pass (or None)
 
 
 @dataclass

@@ -88,8 +88,8 @@ def test_lecture_race_scrub_play_and_precision(zoo):
     assert _iteration(page) == 5
 
     page.get_by_text("▶ Play").click()
-    page.wait_for_timeout(2500)  # the fragment advances the frame every 0.3 s
-    assert _iteration(page) > 5
+    # the fragment advances the frame every 0.3 s once the play toggle's full run has ended (seconds on a busy machine)
+    _until(page, lambda: _iteration(page) > 5, "Play advances the Iteration slider")
     page.get_by_text("▶ Play").click()
     _idle(page)
 

@@ -93,6 +93,19 @@ def test_derivative_from_output_equals_derivative(name):
     np.testing.assert_allclose(act.derivative_from_output(act.forward(Z_POINTS)), act.derivative(Z_POINTS), rtol=1e-15, atol=0)
 
 
+@pytest.mark.parametrize("name", sorted(n for n, a in ACTIVATIONS.items() if a.with_derivative))
+def test_forward_with_derivative_is_forward_and_derivative_to_the_bit(name):
+    act = ACTIVATIONS[name]
+    z = np.concatenate([Z_POINTS, np.random.default_rng(0).normal(scale=5, size=200)])
+    a, da = act.with_derivative(z)
+    np.testing.assert_array_equal(a, act.forward(z))
+    np.testing.assert_array_equal(da, act.derivative(z))
+
+
+def test_a_training_pass_keeps_the_derivative_where_it_shares_work():
+    assert {n for n, a in ACTIVATIONS.items() if a.with_derivative} >= {"gelu", "silu"}
+
+
 def test_named_points():
     np.testing.assert_allclose(ACTIVATIONS["relu"].derivative(np.array([-1.0, 0.0, 1.0])), [0, 0, 1])
     np.testing.assert_allclose(ACTIVATIONS["leaky_relu"].forward(np.array([-2.0])), [-0.02])
