@@ -138,18 +138,31 @@ def screenshot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"))
 
 
-def open_page(browser, url: str, name: str, not_found: list[str] | None = None):
-    """Open ``url``, wait until the script is idle and a chart is drawn, save a screenshot; (page, console errors).
-    With ``not_found``, the path of every request answered 404 is appended to it."""
+def start_page(browser, url: str, not_found: list[str] | None = None):
+    """A new tab navigating to ``url`` (returns once the server answered); (page, console errors). With ``not_found``,
+    the path of every request answered 404 is appended to it."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     errors = collect_errors(page)
     if not_found is not None:
         page.on("response", lambda r: not_found.append(urlparse(r.url).path.lstrip("/")) if r.status == 404 else None)
-    page.goto(url, wait_until="domcontentloaded")
+    page.goto(url, wait_until="commit")
+    return page, errors
+
+
+def settle(page, name: str | None) -> None:
+    """Wait until the script is idle and a chart is drawn; save a screenshot named ``name`` (None: none)."""
     page.wait_for_selector('[data-testid="stMain"]', timeout=60_000)
     page.wait_for_selector(IDLE, timeout=120_000)
     page.wait_for_selector(CHART, timeout=60_000)
     page.wait_for_selector(IDLE, timeout=120_000)
     page.wait_for_timeout(500)
-    screenshot(page, name)
+    if name:
+        screenshot(page, name)
+
+
+def open_page(browser, url: str, name: str | None, not_found: list[str] | None = None):
+    """Open ``url``, wait until the script is idle and a chart is drawn, save a screenshot; (page, console errors).
+    With ``not_found``, the path of every request answered 404 is appended to it."""
+    page, errors = start_page(browser, url, not_found)
+    settle(page, name)
     return page, errors

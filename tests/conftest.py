@@ -37,10 +37,12 @@ def browser():
         yield b
 
 
-# Modules whose tests keep a pool of page workers busy for minutes: under pytest-xdist (pytest.ini's `-n auto
-# --dist loadfile`) they go out first, so the other files fill the remaining workers around them instead of
-# leaving one worker alone with them at the end of the run.
-LONG_MODULES = ("tests/pages/test_random_controls.py", "tests/pages/test_fuzz_links.py", "tests/browser/test_lecture.py")
+# The longest modules, longest first: pytest.ini's `-n auto --dist loadfile --no-loadscope-reorder` hands files to the
+# workers in this order, so the long ones start at once and the short ones fill in around them, instead of a long one
+# starting last and running alone at the end.
+LONG_MODULES = ("tests/pages/test_random_controls.py", "tests/browser/test_pages.py", "tests/pages/test_fuzz_links.py",
+                "tests/browser/test_optimizers.py", "tests/browser/test_lecture.py", "tests/pages/test_fashion_page.py",
+                "tests/browser/test_activations_initialization.py", "tests/browser/test_model_selection.py")
 
 
 def pytest_collection_modifyitems(items):

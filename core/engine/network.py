@@ -216,8 +216,9 @@ class MLP:
             raise ValueError(f"targets must have the output's shape {out_shape}, got {y.shape}")
         return y
 
-    def _output_grads(self, cache: ForwardCache, y: Array, loss: str, label_smoothing: float):
-        """(loss, dA_out, dZ_out) for the last layer, from the logits where the output fuses with the loss."""
+    def _output_grads(self, cache: ForwardCache, y: Array, loss: str, label_smoothing: float, display: bool = True):
+        """(loss, dA_out, dZ_out) for the last layer, from the logits where the output fuses with the loss (there
+        dA_out, for display only, is None unless ``display``)."""
         spec = get_loss(loss)
         if spec.output is not None and spec.output != self.output:
             raise ValueError(f"loss {loss!r} needs output={spec.output!r}, the network has output={self.output!r}")
@@ -225,22 +226,26 @@ class MLP:
         y = self._targets(y, spec, P.shape)
         fused = self.out.fused.get(loss)
         if fused is not None:
-            return fused(Z, P, y, label_smoothing)
+            if display:
+                return fused(Z, P, y, label_smoothing)
+            value, dZ = fused.grad(Z, y, label_smoothing)
+            return value, None, dZ
         value, dA = spec.fn(P, y)
         return value, dA, self.out.backward(P, dA)
 
     def backward(
         self, cache: ForwardCache, y: Array, loss: str, l2: float = 0.0, l1: float = 0.0,
-        label_smoothing: float = 0.0,
+        label_smoothing: float = 0.0, keep: bool = True,
     ) -> Backward:
-        """Backprop: dZ[l] = dA[l] ⊙ f'(Z[l]), dW[l] = A[l]ᵀ dZ[l], db[l] = Σ_rows dZ[l], dA[l−1] = dZ[l] W[l]ᵀ."""
+        """Backprop: dZ[l] = dA[l] ⊙ f'(Z[l]), dW[l] = A[l]ᵀ dZ[l], db[l] = Σ_rows dZ[l], dA[l−1] = dZ[l] W[l]ᵀ.
+        ``keep=False``: loss and gradients only (empty dZ and dA lists), what a training step needs."""
         if loss not in LOSSES:
             raise ValueError(f"unknown loss {loss!r}; valid: {', '.join(LOSSES)}")
         if l2 < 0 or l1 < 0:
             raise ValueError(f"l1 and l2 must be ≥ 0, got l1={l1}, l2={l2}")
         if label_smoothing and loss != "crossentropy":
             raise ValueError("label_smoothing applies to the 'crossentropy' loss only")
-        value, dA, dZ = self._output_grads(cache, y, loss, label_smoothing)
+        value, dA, dZ = self._output_grads(cache, y, loss, label_smoothing, display=keep)
         L = self.n_layers
         grads: list[Array] = [None] * len(self.params)  # type: ignore[list-item]
         dAs: list[Array] = [None] * L  # type: ignore[list-item]
@@ -271,7 +276,7 @@ class MLP:
                 dZ, grads[below[2]], grads[below[3]] = bn_backward(dZ, bn, self.params[below[2]])
             dZs[l - 1] = dZ
         penalty = self._penalize(grads, l1, l2)
-        return Backward(value + penalty, grads, dZs, dAs, penalty)
+        return Backward(value + penalty, grads, dZs if keep else [], dAs if keep else [], penalty)
 
     def loss_and_grads(
         self, X: Array, y: Array, loss: str, l2: float = 0.0, l1: float = 0.0, dropout: float = 0.0,
@@ -280,7 +285,7 @@ class MLP:
         """(L(X, y) + λ₁·Σ|W| + λ₂/2·Σ‖W‖², [dW1, db1, (dγ1, dβ1,) dW2, ...]), in training mode by default."""
         if loss not in LOSSES:
             raise ValueError(f"unknown loss {loss!r}; valid: {', '.join(LOSSES)}")
-        bw = self.backward(self.forward_cache(X, dropout, rng, train), y, loss, l2, l1, label_smoothing)
+        bw = self.backward(self.forward_cache(X, dropout, rng, train), y, loss, l2, l1, label_smoothing, keep=False)
         return bw.loss, bw.grads
 
     def eval_loss(self, X: Array, y: Array, loss: str, l2: float = 0.0, l1: float = 0.0,
@@ -288,7 +293,7 @@ class MLP:
         """L(X, y) + λ₁·Σ|W| + λ₂/2·Σ‖W‖² in eval mode (running statistics, no dropout), without gradients."""
         if loss not in LOSSES:
             raise ValueError(f"unknown loss {loss!r}; valid: {', '.join(LOSSES)}")
-        value = self._output_grads(self.forward_cache(X, train=False), y, loss, label_smoothing)[0]
+        value = self._output_grads(self.forward_cache(X, train=False), y, loss, label_smoothing, display=False)[0]
         return value + self._penalize(None, l1, l2)
 
     def _penalize(self, grads: list[Array] | None, l1: float, l2: float) -> float:

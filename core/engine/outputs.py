@@ -21,23 +21,39 @@ from core.engine.losses import softmax_cross_entropy
 
 Array = np.ndarray
 _TINY = np.finfo(np.float64).tiny
-# fused(Z, P, y, label_smoothing) -> (loss, dL/dP, dL/dZ) for logits Z and outputs P = g(Z), both (n, k)
-Fused = Callable[[Array, Array, Array, float], tuple[float, Array, Array]]
+@dataclass(frozen=True)
+class Fused:
+    """A loss paired with the output, taken from the logits Z: ``grad(Z, y, ε)`` -> (L, dL/dZ), what training needs;
+    ``display(P, y, ε)`` -> dL/dP on the outputs P = g(Z), what a page shows (all (n, k))."""
+
+    grad: Callable[[Array, Array, float], tuple[float, Array]]
+    display: Callable[[Array, Array, float], Array]
+
+    def __call__(self, Z: Array, P: Array, y: Array, label_smoothing: float) -> tuple[float, Array, Array]:
+        """(L, dL/dP, dL/dZ)."""
+        value, dZ = self.grad(Z, y, label_smoothing)
+        return value, self.display(P, y, label_smoothing), dZ
 
 
-def softmax_crossentropy_fused(Z: Array, P: Array, y: Array, label_smoothing: float) -> tuple[float, Array, Array]:
-    """dL/dz = (p − q)/n from the logits; dL/dp = −q/(p·n) for display (q: smoothed one-hot)."""
-    value, dZ = softmax_cross_entropy(Z, y, label_smoothing)
-    n, k = Z.shape
+def _softmax_ce_display(P: Array, y: Array, label_smoothing: float) -> Array:
+    """dL/dp = −q/(p·n) (q: smoothed one-hot)."""
+    n, k = P.shape
     q = np.full((n, k), label_smoothing / k)
     q[np.arange(n), class_labels(y, n, k)] += 1.0 - label_smoothing
-    return value, -q / (np.maximum(P, _TINY) * n), dZ
+    return -q / (np.maximum(P, _TINY) * n)
 
 
-def sigmoid_bce_fused(Z: Array, P: Array, y: Array, label_smoothing: float) -> tuple[float, Array, Array]:
-    """dL/dz = (σ(z) − y)/N from the logits; dL/dp from BCE on the probabilities for display."""
-    value, dZ = binary_cross_entropy_with_logits(Z, y)
-    return value, binary_cross_entropy(P, y)[1], dZ
+def _bce_logits(Z: Array, y: Array, label_smoothing: float) -> tuple[float, Array]:
+    return binary_cross_entropy_with_logits(Z, y)
+
+
+def _bce_display(P: Array, y: Array, label_smoothing: float) -> Array:
+    return binary_cross_entropy(P, y)[1]
+
+
+# dL/dz = (p − q)/n from the logits (q: smoothed one-hot); dL/dz = (σ(z) − y)/N from the logits
+softmax_crossentropy_fused = Fused(softmax_cross_entropy, _softmax_ce_display)
+sigmoid_bce_fused = Fused(_bce_logits, _bce_display)
 
 
 def _identity(Z: Array) -> Array:

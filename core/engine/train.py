@@ -128,7 +128,7 @@ class Trainer:
             self.optimizer.lr = c.schedule(step)
         Xb, yb = self._next_batch()
         self.cache = net.forward_cache(Xb, c.dropout, self.rng)
-        bw = net.backward(self.cache, yb, c.loss, c.l2, c.l1, c.label_smoothing)
+        bw = net.backward(self.cache, yb, c.loss, c.l2, c.l1, c.label_smoothing, keep=False)
         norm = grad_norm(bw.grads)
         if not (math.isfinite(bw.loss) and math.isfinite(norm)):
             self.status = f"diverged at step {step}"

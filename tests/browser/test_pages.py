@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser_support import CHART, open_page
+from tests.browser_support import CHART, open_page, settle, start_page
 from ui.navigation import existing_pages
 
 pytestmark = pytest.mark.browser
@@ -26,14 +26,15 @@ def _probe(info) -> list[str]:
 def _assert_app_page(page, info, errors, not_found) -> None:
     """The page ran inside app.py's frame: no exception, a chart, a title, the app's own navigation, no console errors
     and no request answered 404 but Streamlit's own probe."""
-    assert sorted(not_found) == _probe(info), not_found
-    assert page.locator('[data-testid="stException"]').count() == 0, page.locator('[data-testid="stException"]').first.inner_text()
-    assert page.locator(CHART).count() >= 1
-    assert page.locator("h1").first.inner_text().strip()
+    where = f"/{info.url_path}"
+    assert sorted(not_found) == _probe(info), (where, not_found)
+    assert page.locator('[data-testid="stException"]').count() == 0, (where, page.locator('[data-testid="stException"]').first.inner_text())
+    assert page.locator(CHART).count() >= 1, where
+    assert page.locator("h1").first.inner_text().strip(), where
     nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
-    assert info.title in nav and "Home" in nav, nav  # the app's navigation, not a bare listing of page files
-    assert page.title() == "How to Train Your Neurons", page.title()  # set_page_config in app.py ran
-    assert errors == [], errors
+    assert info.title in nav and "Home" in nav, (where, nav)  # the app's navigation, not a bare listing of page files
+    assert page.title() == "How to Train Your Neurons", (where, page.title())  # set_page_config in app.py ran
+    assert errors == [], (where, errors)
 
 
 @pytest.mark.parametrize("info", PAGES, ids=IDS)
@@ -46,15 +47,20 @@ def test_page_renders_in_chromium(server, browser, info):
         page.close()
 
 
-@pytest.mark.parametrize("info", [p for p in PAGES if p.url_path], ids=[i for i in IDS if i != "home"])
-def test_a_shared_link_is_the_first_visit_after_a_restart(fresh_server, browser, info):
-    """A link on a slide opened before anyone loaded '/': the page still runs inside app.py's navigation."""
-    not_found: list[str] = []
-    page, errors = open_page(browser, f"{fresh_server}/{info.url_path}", f"{info.url_path}-cold-link", not_found)
+def test_shared_links_are_the_first_visits_after_a_restart(fresh_server, browser):
+    """Every page's link opened at once on a server no one has visited (a class clicking the slide's links right after
+    a restart, before anyone loaded '/'): each page still runs inside app.py's navigation."""
+    linked = [p for p in PAGES if p.url_path]
+    tabs = {info.url_path: (info, []) for info in linked}
+    opened = {path: start_page(browser, f"{fresh_server}/{path}", not_found) for path, (_, not_found) in tabs.items()}
     try:
-        _assert_app_page(page, info, errors, not_found)
+        for path, (page, errors) in opened.items():
+            info, not_found = tabs[path]
+            settle(page, None)
+            _assert_app_page(page, info, errors, not_found)
     finally:
-        page.close()
+        for page, _ in opened.values():
+            page.close()
 
 
 def test_link_restores_the_home_demo_and_flags_bad_values(server, browser):

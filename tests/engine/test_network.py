@@ -295,3 +295,18 @@ def test_repeated_passes_reuse_memory():
         net.loss_and_grads(X, y, "crossentropy")
     # an untuned pass faults in ~2000 fresh 4 KiB pages (its ~8 MB of temporaries)
     assert (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / 5 < 200
+
+
+@pytest.mark.parametrize("output,loss", PAIRS)
+@pytest.mark.parametrize("activation", ["gelu", "relu", "tanh"])
+def test_a_training_step_backward_gives_the_same_loss_and_gradients_without_the_display_values(activation, output, loss):
+    """keep=False (the training loop's backward) skips dZ, dA and dL/dŷ for display, not a digit of the gradients."""
+    sizes = [3, 5, 4, 3]
+    net = MLP(sizes, activation=activation, output=output, init="glorot_normal", seed=1)
+    X, y = make_data(sizes, output, loss)
+    cache = net.forward_cache(X)
+    full, lean = net.backward(cache, y, loss, l2=0.1), net.backward(cache, y, loss, l2=0.1, keep=False)
+    assert lean.loss == full.loss and lean.dZ == [] and lean.dA == []
+    for g, h in zip(lean.grads, full.grads):
+        np.testing.assert_array_equal(g, h)
+    assert net.loss_and_grads(X, y, loss, l2=0.1)[0] == full.loss

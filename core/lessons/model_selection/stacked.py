@@ -76,8 +76,9 @@ class Stack:
         return losses, dZ.reshape(n, -1)
 
     def backward(self, cache: ForwardCache, y: Array, loss: str = "crossentropy", l2: float = 0.0, l1: float = 0.0,
-                 label_smoothing: float = 0.0) -> Backward:
-        """dW[l] = A[l]ᵀ dZ[l] per block, db[l] = Σ_rows dZ[l], dZ[l−1] = dZ[l] W[l]ᵀ ⊙ [Z[l−1] > 0]."""
+                 label_smoothing: float = 0.0, keep: bool = False) -> Backward:
+        """dW[l] = A[l]ᵀ dZ[l] per block, db[l] = Σ_rows dZ[l], dZ[l−1] = dZ[l] W[l]ᵀ ⊙ [Z[l−1] > 0] (never keeps
+        the per-layer dZ and dA)."""
         if loss != "crossentropy" or l1 or l2 or label_smoothing:
             raise ValueError("a stack trains on the plain crossentropy loss only")
         losses, dZ = self._losses(cache.Z[-1], y)
