@@ -1,17 +1,14 @@
 """Optimizer zoo: gradient-descent variants racing on 2-D loss surfaces, computed live with core.engine.optim."""
 
-import numpy as np
-import pandas as pd
 import streamlit as st
 
 from core.engine.optim import OPTIMIZERS
 from core.engine.schedules import SCHEDULES
-from core.engine.surfaces import get_surface
 from core.lessons.optimizers.presets import SLOTS
-from core.lessons.optimizers.trajectories import race
+from ui.charts import theme
+from ui.optimizers import cached
 from ui.optimizers import charts as oc
 from ui.optimizers.controls import PICK_KEY, RaceSetup, race_controls, start_from_click
-from ui.optimizers.surface_image import colour_domain, surface_image
 from ui.optimizers.views import mlp_view, step_view, sweep_view
 from ui.urlstate import bound, expect_link_keys, set_from_code, share_hint
 from ui.widgets import full_rerun_if_requested, section_tabs
@@ -32,48 +29,6 @@ INTRO_MORE = (
 )
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _surface_picture(name: str, condition: float):
-    surf = get_surface(name, condition)
-    cdomain = colour_domain(surf)
-    return surface_image(surf, surf.domain, cdomain), cdomain
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _race(name: str, condition: float, specs_key: str, start: tuple, steps: int, precision: str, _specs: tuple = ()):
-    """The race, its long table of paths, the summary, the loss axis and coincident curves; keyed by the specs' repr
-    (``specs_key``: hashing the RunSpec objects themselves cost Streamlit ~10 ms a rerun)."""
-    specs = _specs
-    trajs = race(get_surface(name, condition), specs, start, steps, precision)
-    labels = [t.legend for t in trajs]
-    frames = []
-    for t, label in zip(trajs, labels):
-        f = pd.DataFrame({"run": label, "step": np.arange(steps + 1), "x": t.points[:, 0], "y": t.points[:, 1],
-                          "loss": t.loss, "lr": np.append(t.lrs, np.nan)})
-        frames.append(f.dropna(subset=["x", "y", "loss"]))
-    paths = pd.concat(frames, ignore_index=True)
-    paths["loss_plot"] = np.maximum(paths["loss"] - get_surface(name, condition).min_value, oc.LOSS_FLOOR)
-    calm = paths["step"].eq(0) | paths["run"].isin([lab for t, lab in zip(trajs, labels) if t.diverged_at is None])
-    loss_domain = oc.log_domain(paths["loss_plot"], top=100 * float(paths.loc[calm, "loss_plot"].max()))
-    summary = pd.DataFrame({
-        "optimizer": [t.name for t in trajs],
-        "final loss": [t.final_loss for t in trajs],
-        "final x": [t.points[-1, 0] for t in trajs],
-        "final y": [t.points[-1, 1] for t in trajs],
-        "diverged at step": pd.array([t.diverged_at for t in trajs], dtype="Int64"),
-    })
-    same = {y: oc.coincident_runs(paths[["run", "step", y]].dropna(), y, labels) for y in ("loss_plot", "lr")}
-    return labels, paths, summary, loss_domain, same
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _summary_table(summary: pd.DataFrame) -> None:
-    """The race's summary table. Cached with its element: a hit replays the rendered table instead of running the
-    pandas Styler again (~30 ms a rerun)."""
-    st.table(summary.style.format({"final loss": "{:.3g}", "final x": "{:.4f}", "final y": "{:.4f}",
-                                   "diverged at step": "{:d}"}, na_rep="—").hide(axis="index"))
-
-
 def race_section() -> tuple[RaceSetup, tuple] | None:
     """The race: controls, the paths on the surface (scrub or play), loss and learning-rate curves, the summary."""
     top, chart_area = st.container(), st.container()  # the most-moved controls, then the race, then the rest
@@ -82,14 +37,15 @@ def race_section() -> tuple[RaceSetup, tuple] | None:
     if not setup.specs:
         chart_area.info("Pick at least one optimizer to start the race.")
         return None
-    picture, cdomain = _surface_picture(setup.surface_name, setup.condition)
-    labels, paths, summary, loss_domain, same = _race(setup.surface_name, setup.condition, repr(setup.specs),
-                                                      setup.start, setup.steps, setup.precision, _specs=setup.specs)
+    picture, cdomain = cached.surface_picture(setup.surface_name, setup.condition)
+    race_key = (setup.surface_name, setup.condition, repr(setup.specs), setup.start, setup.steps, setup.precision)
+    labels, paths, summary, _, _ = cached.race_table(*race_key, _specs=setup.specs)
     diverged = summary.dropna(subset=["diverged at step"])
     if len(diverged):
         chart_area.warning("Diverged (left the surface or overflowed), so the path stops there: " + ", ".join(
             f"**{n}** at step {int(k)}" for n, k in zip(diverged["optimizer"], diverged["diverged at step"])) + ".",
             icon=":material/warning:")
+    charts = cached.curves(*race_key, theme.current_scale(), _specs=setup.specs)
     play = chart_area.toggle("▶ Play", key="play", help="Animate the race step by step (the Iteration slider is the frame).")
     steps, names = setup.steps, setup.names
     full_rerun_if_requested(in_fragment=False)  # this is a full run: a pending request is met
@@ -100,28 +56,25 @@ def race_section() -> tuple[RaceSetup, tuple] | None:
             set_from_code("it", 0 if nxt > steps else nxt)
         chart = st.container()  # the race above its Iteration slider
         it = bound(st.slider, "Iteration", 0, steps, steps, key="it")
-        shown = paths.loc[paths["step"] <= it, ["run", "step", "x", "y", "loss"]]
-        heads = shown.loc[shown.groupby("run")["step"].idxmax()]
         full_rerun_if_requested(in_fragment=True)  # a click moved the start: the whole page follows
-        chart.vega_lite_chart(oc.race_spec(picture, setup.surface, cdomain, shown, heads, names, labels, setup.start),
-                           width="stretch", key=PICK_KEY, on_select=start_from_click, selection_mode="pick")
+        if it >= steps:  # the whole race, as most reruns show it: built once
+            spec = cached.whole_race(*race_key, theme.current_scale(), _specs=setup.specs)
+        else:
+            shown = paths.loc[paths["step"] <= it, ["run", "step", "x", "y", "loss"]]
+            heads = shown.loc[shown.groupby("run")["step"].idxmax()]
+            spec = oc.race_spec(picture, setup.surface, cdomain, shown, heads, names, labels, setup.start)
+        chart.vega_lite_chart(spec, width="stretch", key=PICK_KEY, on_select=start_from_click, selection_mode="pick")
         st.caption("Click the surface to start the race from there; the cross marks the start, diamonds the minima.")
         left, right = st.columns(2)
-        left.vega_lite_chart(oc.curves_spec(paths[["run", "step", "loss_plot"]], "loss_plot", "loss f(w) − f*  (log)",
-                                            names, labels, marker=it, title="Loss", legend=False, y_domain=loss_domain,
-                                            same=same["loss_plot"]),
-                             width="stretch")
-        right.vega_lite_chart(oc.curves_spec(paths[["run", "step", "lr"]].dropna(), "lr", "learning rate η (log)",
-                                             names, labels, marker=it, title="Learning rate used", legend=False,
-                                             same=same["lr"]),
-                              width="stretch")
+        for column, curves in zip((left, right), charts):
+            column.vega_lite_chart(oc.with_marker(curves, it), width="stretch")
 
     # A fragment: scrubbing the iteration (or a play tick, every 0.3 s) reruns only the race view, which re-slices
     # the cached paths; the controls above and the sections below stay as they are.
     with chart_area:
         st.fragment(run_every=0.3 if play else None)(race_view)()
     with chart_area:
-        _summary_table(summary)
+        cached.summary_table(*race_key, _summary=summary)
     return setup, cdomain
 
 

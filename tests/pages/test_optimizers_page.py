@@ -121,6 +121,26 @@ def test_scrubbing_the_iteration_reslices_the_paths():
     np.testing.assert_allclose([head["x"], head["y"]], t.points[30], rtol=1e-12)
 
 
+def test_the_whole_race_drawn_once_equals_the_race_sliced_at_its_last_step():
+    """At the last iteration the page draws the race from a cached, frozen chart; one step earlier it slices the paths
+    live. Both must draw the same race, and a longer race cut to these steps (its horizon) the same paths."""
+    at = _page({"steps": "120"})
+    whole = _datasets(at)
+    assert at.slider(key="it").value == 120
+    at.slider(key="it").set_value(119).run()
+    sliced = _datasets(at)
+    expected = _expected(SURFACES["beale"], PRESETS["lecture"].specs(), (0.8, 1.6), 120)
+    for name in ("paths", "heads"):
+        assert set(whole[name]["run"]) == {t.legend for t in expected.values()}
+    for run, t in expected.items():
+        drawn = whole["paths"][whole["paths"]["run"] == t.legend]
+        np.testing.assert_array_equal(drawn[["x", "y"]].to_numpy(), t.points[: len(drawn)])
+        head = whole["heads"].set_index("run").loc[t.legend]
+        assert head["step"] == len(drawn) - 1
+    pd.testing.assert_frame_equal(sliced["paths"].reset_index(drop=True),
+                                  whole["paths"][whole["paths"]["step"] <= 119].reset_index(drop=True))
+
+
 def test_play_steps_through_the_iterations():
     at = _page({"steps": "100", "it": "10"})
     at.toggle(key="play").set_value(True).run()

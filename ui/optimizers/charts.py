@@ -195,8 +195,7 @@ def curves_spec(df: pd.DataFrame, y: str, y_title: str, names: Sequence[str], la
                             "tooltip": [{"field": "run"}, {"field": "step", "type": "quantitative"},
                                         {"field": y, "type": "quantitative", "format": ".4g"}]}}]
     if marker is not None:
-        layers.append({"data": {"values": [{"step": marker}]}, "mark": {"type": "rule", "color": "#555", "strokeDash": [4, 3]},
-                       "encoding": {"x": {"field": "step", "type": "quantitative"}}})
+        layers.append(marker_layer(marker))
     if legend:  # the bottom legend is drawn inside the chart's height
         height += 22 * -(-len(labels) // 4) + 50
     spec = {"$schema": SCHEMA, "height": height, "layer": layers, "datasets": {"curves": df}}
@@ -204,6 +203,18 @@ def curves_spec(df: pd.DataFrame, y: str, y_title: str, names: Sequence[str], la
     if title or note:
         spec["title"] = {"text": title or " ", "anchor": "start", **({"subtitle": note} if note else {})}
     return theme.style(spec)
+
+
+def marker_layer(step: int) -> Spec:
+    """A dashed vertical rule at ``step``: where the Iteration slider is."""
+    return {"data": {"values": [{"step": step}]}, "mark": {"type": "rule", "color": "#555", "strokeDash": [4, 3]},
+            "encoding": {"x": {"field": "step", "type": "quantitative"}}}
+
+
+def with_marker(spec: Spec, step: int) -> Spec:
+    """A copy of a curves_spec (drawn without a marker) with the rule at ``step`` added; ``spec`` is left as it is,
+    so a cached (frozen) spec serves every Iteration value."""
+    return {**spec, "layer": [*spec["layer"], marker_layer(step)]}
 
 
 # Rotation of a 'triangle-up' head (degrees clockwise from up), from the shaft's direction in pixels.

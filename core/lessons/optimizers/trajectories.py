@@ -91,6 +91,15 @@ class Trajectory:
         """Name for a legend, marked when the run diverged."""
         return self.name if self.diverged_at is None else f"{self.name} (diverged at step {self.diverged_at})"
 
+    def first(self, steps: int) -> Trajectory:
+        """The same run stopped after ``steps`` steps: what race(..., steps) returns, value for value (each step
+        depends on the steps before it only, schedules included)."""
+        if not 0 <= steps <= len(self.lrs):
+            raise ValueError(f"this run has {len(self.lrs)} steps, asked for the first {steps}")
+        k = self.diverged_at if self.diverged_at is not None and self.diverged_at <= steps else None
+        return Trajectory(self.name, self.spec, self.points[: steps + 1].copy(), self.loss[: steps + 1].copy(),
+                          self.lrs[:steps].copy(), k, self.precision)
+
 
 def escape_box(surface: Surface) -> tuple[tuple[float, float], tuple[float, float]]:
     """The domain grown by one width/height on every side: leaving it counts as diverging."""

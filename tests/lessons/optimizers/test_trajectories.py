@@ -11,7 +11,7 @@ from core.engine.optim import make_optimizer
 from core.lessons.optimizers.presets import PRESETS, SLOTS
 from core.engine.schedules import make_schedule
 from core.lessons.optimizers.step_anatomy import anatomy
-from core.engine.surfaces import SURFACES
+from core.engine.surfaces import SURFACES, get_surface
 from core.lessons.optimizers.sweeps import log_lr_grid, lr_sweep, sweep, sweep_summary
 from core.lessons.optimizers.trajectories import PRECISIONS, RunSpec, escape_box, race
 
@@ -231,3 +231,26 @@ def test_first_reach_is_the_first_step_within_tol_of_the_minimum_and_ignores_nan
     assert first_reach(surface, loss, 1e-3) == 2
     assert first_reach(surface, loss, 1e-6) is None
     assert first_reach(surface, np.array([np.nan, np.nan]), 1e-3) is None
+
+
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+@pytest.mark.parametrize("steps", [1, 37, 100, 183])
+def test_the_first_steps_of_a_longer_race_are_the_shorter_race(preset, steps):
+    """What lets the zoo run a race once to a longer horizon and cut it for every Steps value below: cut or run, the
+    paths, losses, learning rates and divergence marks are the same, value for value (diverging presets included)."""
+    p = PRESETS[preset]
+    surface = get_surface(p.surface, p.condition if p.surface == "quadratic" else None)
+    long = race(surface, p.specs(), p.start, 250, p.precision)
+    short = race(surface, p.specs(), p.start, steps, p.precision)
+    for cut, ran in zip((t.first(steps) for t in long), short):
+        np.testing.assert_array_equal(cut.points, ran.points)
+        np.testing.assert_array_equal(cut.loss, ran.loss)
+        np.testing.assert_array_equal(cut.lrs, ran.lrs)
+        assert (cut.diverged_at, cut.legend, cut.final_loss == cut.final_loss) == (ran.diverged_at, ran.legend,
+                                                                                 ran.final_loss == ran.final_loss)
+    assert any(t.diverged_at is not None for t in race(BEALE, LECTURE, PRESETS["lecture"].start, 250, "float32"))
+
+
+def test_a_run_cannot_be_cut_longer_than_it_ran():
+    with pytest.raises(ValueError, match="has 10 steps"):
+        race(BEALE, LECTURE, PRESETS["lecture"].start, 10)[0].first(11)
