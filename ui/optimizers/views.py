@@ -12,6 +12,8 @@ from core.lessons.optimizers.step_anatomy import anatomy
 from core.engine.surfaces import Surface, get_surface
 from core.lessons.optimizers.sweeps import log_lr_grid, sweep, sweep_summary
 from core.lessons.optimizers.trajectories import RunSpec
+from ui.charts import theme
+from ui.charts.frozen import frozen
 from ui.optimizers import charts as oc
 from ui.optimizers.surface_image import surface_image
 from ui.urlstate import bound
@@ -26,6 +28,27 @@ def _anatomy(name: str, condition: float, spec_key: str, start: tuple, steps: in
 @st.cache_data(show_spinner=False, max_entries=64)
 def _zoom_picture(name: str, condition: float, window: tuple, cdomain: tuple):
     return surface_image(get_surface(name, condition), window, cdomain, px=240, band=0.1)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _arrows(name: str, condition: float, spec_key: str, start: tuple, steps: int, precision: str, k: int,
+            cdomain: tuple, scale: str, _spec=None) -> tuple[dict, pd.DataFrame] | None:
+    """Step k's arrows drawn on a zoomed picture of the surface (a frozen spec: data as Arrow bytes) and their table
+    (what, dx, dy); None when the contestant has no arrows to show. Built once per step for every session."""
+    an = _anatomy(name, condition, spec_key, start, steps, precision, _spec=_spec)
+    arrows = an.arrows(k)
+    if not arrows:
+        return None
+    pts = np.array([p for _, a, b in arrows for p in (a, b)])
+    window = _window(pts)
+    df = pd.DataFrame({"what": [a[0] for a in arrows],
+                       "x": [a[1][0] for a in arrows], "y": [a[1][1] for a in arrows],
+                       "x2": [a[2][0] for a in arrows], "y2": [a[2][1] for a in arrows]})
+    df["dx"], df["dy"] = df["x2"] - df["x"], df["y2"] - df["y"]
+    lo, hi = max(0, k - 3), min(steps, k + 3)
+    path = pd.DataFrame({"step": np.arange(lo, hi + 1), "x": an.points[lo:hi + 1, 0], "y": an.points[lo:hi + 1, 1]})
+    url = _zoom_picture(name, condition, window, cdomain)
+    return frozen(oc.arrows_spec(url, window, df, path)), df[["what", "dx", "dy"]]
 
 
 def _window(points: np.ndarray, pad: float = 0.35) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -57,20 +80,13 @@ def step_view(name: str, condition: float, surface: Surface, specs: list[RunSpec
         what = "pick an earlier step" if an.diverged_at else "it has no step to show from this start"
         st.warning(f"{who} diverged at step {an.diverged_at}; {what}.", icon=":material/warning:")
         return
-    arrows = an.arrows(k)
     left, right = st.columns([3, 2])
-    if arrows:
-        pts = np.array([p for _, a, b in arrows for p in (a, b)])
-        window = _window(pts)
-        df = pd.DataFrame({"what": [a[0] for a in arrows],
-                           "x": [a[1][0] for a in arrows], "y": [a[1][1] for a in arrows],
-                           "x2": [a[2][0] for a in arrows], "y2": [a[2][1] for a in arrows]})
-        df["dx"], df["dy"] = df["x2"] - df["x"], df["y2"] - df["y"]
-        lo, hi = max(0, k - 3), min(steps, k + 3)
-        path = pd.DataFrame({"step": np.arange(lo, hi + 1), "x": an.points[lo:hi + 1, 0], "y": an.points[lo:hi + 1, 1]})
-        url = _zoom_picture(name, condition, window, tuple(cdomain))
-        left.vega_lite_chart(oc.arrows_spec(url, window, df, path), width="stretch")
-        right.dataframe(df[["what", "dx", "dy"]], hide_index=True,
+    arrows = _arrows(name, condition, repr(spec), start, steps, precision, k, tuple(cdomain), theme.current_scale(),
+                     _spec=spec)
+    if arrows is not None:
+        spec_k, table = arrows
+        left.vega_lite_chart(spec_k, width="stretch")
+        right.dataframe(table, hide_index=True,
                         column_config={c: st.column_config.NumberColumn(format="%.4g") for c in ("dx", "dy")})
         if an.nesterov:
             right.caption(
