@@ -60,8 +60,7 @@ def race_section() -> tuple[RaceSetup, tuple] | None:
         if it >= steps:  # the whole race, as most reruns show it: built once
             spec = cached.whole_race(*race_key, theme.current_scale(), _specs=setup.specs)
         else:
-            shown = paths.loc[paths["step"] <= it, ["run", "step", "x", "y", "loss"]]
-            heads = shown.loc[shown.groupby("run")["step"].idxmax()]
+            shown, heads = oc.shown_at(paths, it)
             spec = oc.race_spec(picture, setup.surface, cdomain, shown, heads, names, labels, setup.start)
         chart.vega_lite_chart(spec, width="stretch", key=PICK_KEY, on_select=start_from_click, selection_mode="pick")
         st.caption("Click the surface to start the race from there; the cross marks the start, diamonds the minima.")

@@ -21,6 +21,8 @@ from core.engine.losses import softmax_cross_entropy
 
 Array = np.ndarray
 _TINY = np.finfo(np.float64).tiny
+
+
 @dataclass(frozen=True)
 class Fused:
     """A loss paired with the output, taken from the logits Z: ``grad(Z, y, ε)`` -> (L, dL/dZ), what training needs;

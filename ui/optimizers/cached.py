@@ -85,8 +85,7 @@ def whole_race(name: str, condition: float, specs_key: str, start: tuple, steps:
     """The race chart at its last iteration, every path whole, frozen: what a rerun shows unless someone scrubs."""
     labels, paths, *_ = race_table(name, condition, specs_key, start, steps, precision, _specs=_specs)
     picture, cdomain = surface_picture(name, condition)
-    shown = paths[["run", "step", "x", "y", "loss"]]
-    heads = shown.loc[shown.groupby("run")["step"].idxmax()]
+    shown, heads = oc.shown_at(paths, steps)
     return frozen(oc.race_spec(picture, get_surface(name, condition), cdomain, shown, heads, [s.name for s in _specs],
                                labels, start))
 

@@ -205,6 +205,13 @@ def curves_spec(df: pd.DataFrame, y: str, y_title: str, names: Sequence[str], la
     return theme.style(spec)
 
 
+def shown_at(paths: pd.DataFrame, it: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What the race chart draws at iteration ``it``: every run's path up to it (run, step, x, y, loss) and each
+    run's last point there (its head)."""
+    shown = paths.loc[paths["step"] <= it, ["run", "step", "x", "y", "loss"]]
+    return shown, shown.loc[shown.groupby("run")["step"].idxmax()]
+
+
 def marker_layer(step: int) -> Spec:
     """A dashed vertical rule at ``step``: where the Iteration slider is."""
     return {"data": {"values": [{"step": step}]}, "mark": {"type": "rule", "color": "#555", "strokeDash": [4, 3]},
