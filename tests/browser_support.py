@@ -149,12 +149,13 @@ def start_page(browser, url: str, not_found: list[str] | None = None):
     return page, errors
 
 
-def settle(page, name: str | None) -> None:
-    """Wait until the script is idle and a chart is drawn; save a screenshot named ``name`` (None: none)."""
-    page.wait_for_selector('[data-testid="stMain"]', timeout=60_000)
-    page.wait_for_selector(IDLE, timeout=120_000)
-    page.wait_for_selector(CHART, timeout=60_000)
-    page.wait_for_selector(IDLE, timeout=120_000)
+def settle(page, name: str | None, patience: float = 1.0) -> None:
+    """Wait until the script is idle and a chart is drawn; save a screenshot named ``name`` (None: none). ``patience``
+    scales the waits (a server busy with many first visits at once); these are not timings, only limits."""
+    page.wait_for_selector('[data-testid="stMain"]', timeout=60_000 * patience)
+    page.wait_for_selector(IDLE, timeout=120_000 * patience)
+    page.wait_for_selector(CHART, timeout=60_000 * patience)
+    page.wait_for_selector(IDLE, timeout=120_000 * patience)
     page.wait_for_timeout(500)
     if name:
         screenshot(page, name)

@@ -56,7 +56,10 @@ def test_shared_links_are_the_first_visits_after_a_restart(fresh_server, browser
     try:
         for path, (page, errors) in opened.items():
             info, not_found = tabs[path]
-            settle(page, None)
+            try:  # one server computes eight first runs while Chromium loads eight tabs: on a busy CI machine the
+                settle(page, None, patience=4)  # first chart took over a minute; how long it takes is bench/load.py's
+            except Exception as e:  # noqa: BLE001 (playwright's TimeoutError; Playwright may not be installed)
+                pytest.fail(f"/{path} drew no chart on a fresh server: {e}")
             _assert_app_page(page, info, errors, not_found)
     finally:
         for page, _ in opened.values():

@@ -18,6 +18,7 @@ import streamlit.testing.v1.local_script_runner as _local_runner
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
+from tests import apptest_wait
 from tests.browser_support import ROOT, write_small_fashion_npz
 from ui.navigation import PageInfo, existing_pages
 
@@ -32,6 +33,7 @@ if not hasattr(_manifests.scan_component_manifests, "cache_info"):
 # (~30 % of a cached page's run). A server keeps one cache for all its sessions; so does a test process.
 _SCRIPTS = _script_cache.ScriptCache()
 _app_test.ScriptCache = _local_runner.ScriptCache = lambda: _SCRIPTS
+apptest_wait.install()  # AppTest's wait for a run no longer takes the GIL from the run every millisecond
 PAGES = existing_pages()
 HOME_TITLE = "How to Train Your Neurons"  # app_pages/home.py's st.title
 PAGE_IDS = [p.url_path or "home" for p in PAGES]
