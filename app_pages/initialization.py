@@ -6,13 +6,13 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from core.engine.activations import ACTIVATIONS
-from core.lessons.initialization.init_race import Lane, RaceConfig, run_race
 from core.engine.initializers import INITIALIZERS
-from core.lessons.initialization.signal_depth import SignalConfig, SignalReport, signal_through_depth
-from core.lessons.initialization.symmetry import CONSTANT, SymmetryConfig, SymmetryRun, run_symmetry
+from core.lessons.initialization.signal_depth import SignalReport
+from core.lessons.initialization.symmetry import CONSTANT
 from core.engine.optim import OPTIMIZERS
 from ui.initialization.charts import ACTIVATIONS_LABEL, GRADIENTS_LABEL, chart_spec, curves_frame, layer_boxes, loss_curves
-from ui.initialization.charts import std_frame, std_lines, summary_frame, weight_heatmaps, weights_frame
+from ui.initialization import cached
+from ui.initialization.charts import std_frame, std_lines, summary_frame, weight_heatmaps
 from ui.navigation import PAGES
 from ui.urlstate import bound, share_hint
 
@@ -39,30 +39,6 @@ INTRO_MORE = (
     "$\\text{fan\\_in}$ inputs and $\\text{fan\\_out}$ outputs — so that the variance of the activations and of "
     "the gradients stays the same from layer to layer."
 )
-
-
-@st.cache_data(show_spinner="Sending the batch through the network…", max_entries=128)
-def _signal(depth: int, width: int, activation: str, init: str, batch: int, seed: int) -> SignalReport:
-    return signal_through_depth(SignalConfig(depth, width, activation, init, batch, seed))
-
-
-@st.cache_data(show_spinner="Training from both starts…", max_entries=64)
-def _symmetry(start: str, value: float, activation: str, steps: int, dataset: str) -> tuple[SymmetryRun, pd.DataFrame]:
-    """The run and its heatmaps' long table (before and after), built once per setting for every session."""
-    run = run_symmetry(SymmetryConfig(start=start, value=value, activation=activation, steps=steps, dataset=dataset))
-    return run, pd.concat([weights_frame(run.before, "before"), weights_frame(run.after, "after")], ignore_index=True)
-
-
-@st.cache_data(show_spinner="Racing…", max_entries=256)
-def _lane(init: str, activation: str, optimizer: str, lr: float, steps: int, depth: int) -> Lane:
-    """One initializer's lane, cached on its own: adding an initializer to the race trains only that one, and
-    every session asking for the same setting shares it (Streamlit computes a missing entry once)."""
-    config = RaceConfig(inits=(init,), activation=activation, optimizer=optimizer, lr=lr, steps=steps, depth=depth)
-    return run_race(config)[0]
-
-
-def _race(inits: tuple[str, ...], activation: str, optimizer: str, lr: float, steps: int, depth: int) -> list[Lane]:
-    return [_lane(init, activation, optimizer, lr, steps, depth) for init in dict.fromkeys(inits)]
 
 
 SIGNAL_TEXT = (
@@ -104,7 +80,7 @@ def signal_section() -> None:
             with formula:  # beside the choices, so the charts start on the first screen
                 _formula(init, width)
             label = f"{tag}: {act} · {init}" if ab else f"{act} · {init}"
-            report = reports[label] = _signal(depth, width, act, init, batch, int(seed))
+            report = reports[label] = cached.signal(depth, width, act, init, batch, int(seed))
             _describe(report)
             charts = st.columns(1 if ab else 2)
             charts[0].vega_lite_chart(spec=chart_spec(layer_boxes, summary_frame(report.activations),
@@ -158,7 +134,8 @@ def symmetry_section() -> None:
     steps = bound(c3.slider, "Training steps k", 0, 500, 200, 10, key="k")
     dataset = bound(c3.selectbox, "Data set", ["circles", "xor", "moons", "spiral", "blobs"], key="sym_data")
     symmetric = f"{start} (c = {value:g})" if start == CONSTANT else start
-    tables = {symmetric: _symmetry(start, value, act, steps, dataset), rand: _symmetry(rand, 0.0, act, steps, dataset)}
+    tables = {symmetric: cached.symmetry(start, value, act, steps, dataset),
+              rand: cached.symmetry(rand, 0.0, act, steps, dataset)}
     runs = {name: run for name, (run, _) in tables.items()}
     cols = st.columns(2)
     for col, (name, (run, frame)) in zip(cols, tables.items()):
@@ -194,7 +171,7 @@ def race_section() -> None:
     if not inits:
         st.info("Pick at least one initializer for the race.")
         return
-    lanes = _race(tuple(inits), act, opt, lr, steps, depth)
+    lanes = cached.race(tuple(inits), act, opt, lr, steps, depth)
     curves = curves_frame({lane.init: lane.losses for lane in lanes}, "initializer")
     title = "Training loss per step (circles, 200 points, full batch)"
     st.vega_lite_chart(spec=chart_spec(loss_curves, curves, "initializer", title, domain_max=RACE_LOSS_CAP),

@@ -145,3 +145,23 @@ def test_the_b_side_controls_change_the_std_lines(key, value):
     assert after[STD_A] != before[STD_A] and after[STD_G] != before[STD_G]
     assert after["Activations a⁽ˡ⁾ #0"] == before["Activations a⁽ˡ⁾ #0"]  # side A is untouched
     assert after["Activations a⁽ˡ⁾ #1"] != before["Activations a⁽ˡ⁾ #1"]
+
+
+@pytest.mark.parametrize("steps", [50, 100, 150, 300, 350, 500, 75])  # 75: off the slider, runs to itself
+def test_the_race_at_any_steps_value_is_the_race_run_for_that_many_steps(steps):
+    """The page cuts one run per horizon (ui/initialization/cached.py): every cut equals run_race with those Steps."""
+    from dataclasses import asdict
+
+    import numpy as np
+
+    from core.lessons.initialization.init_race import RaceConfig, run_race
+    from ui.initialization import cached
+
+    inits = ("normal_large", "he_normal", "zeros")
+    config = RaceConfig(inits=inits, activation="relu", optimizer="sgd", lr=0.1, steps=steps, depth=4)
+    shown = cached.race(inits, "relu", "sgd", 0.1, steps, 4)
+    assert cached.horizon(steps) >= steps
+    for lane, alone in zip(shown, run_race(config), strict=True):
+        a, b = asdict(lane), asdict(alone)
+        assert np.array_equal(a.pop("losses"), b.pop("losses")) and len(lane.losses) <= steps
+        np.testing.assert_equal(a, b)  # init, final loss, accuracy (nan == nan), status

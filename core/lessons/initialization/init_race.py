@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,7 +12,8 @@ from core.engine.datasets import make_dataset
 from core.engine.initializers import get_initializer
 from core.engine.network import MLP
 from core.engine.optim import OPTIMIZERS
-from core.engine.train import train
+from core.engine.history import History
+from core.engine.train import TrainConfig, Trainer, train
 
 LOSS = "crossentropy"  # on a 2-class softmax: the same as sigmoid + BCE, and NaN-safe when training diverges
 
@@ -56,15 +58,37 @@ class Lane:
     status: str
 
 
-def run_lane(config: RaceConfig, init: str, X: np.ndarray, y: np.ndarray) -> Lane:
-    """Train one network from ``init``; the network seed and the minibatch order come from config.seed."""
+def _network(config: RaceConfig, init: str, X: np.ndarray) -> MLP:
     sizes = [X.shape[1]] + [int(config.width)] * int(config.depth) + [2]
-    net = MLP(sizes, activation=config.activation, output="softmax", init=init, seed=config.seed)
-    history = train(net, X, y, LOSS, optimizer=config.optimizer, steps=int(config.steps),
-                    batch_size=config.batch_size, lr=config.lr, seed=config.seed)
+    return MLP(sizes, activation=config.activation, output="softmax", init=init, seed=config.seed)
+
+
+def _lane(init: str, net: MLP, X: np.ndarray, y: np.ndarray, history: History) -> Lane:
     with np.errstate(invalid="ignore"):
         accuracy = float(np.mean(net.predict(X) == y)) if not history.diverged else float("nan")
     return Lane(init, np.asarray(history.losses), float(history.final_loss), accuracy, history.status)
+
+
+def run_lane(config: RaceConfig, init: str, X: np.ndarray, y: np.ndarray) -> Lane:
+    """Train one network from ``init``; the network seed and the minibatch order come from config.seed."""
+    net = _network(config, init, X)
+    history = train(net, X, y, LOSS, optimizer=config.optimizer, steps=int(config.steps),
+                    batch_size=config.batch_size, lr=config.lr, seed=config.seed)
+    return _lane(init, net, X, y, history)
+
+
+def run_lane_at(config: RaceConfig, init: str, X: np.ndarray, y: np.ndarray, steps: Sequence[int]) -> dict[int, Lane]:
+    """The lane after each of ``steps`` updates, from one run of max(steps): ``run_lane`` with config.steps = s, for
+    every s (a step depends only on the steps before it, and ``Trainer.run`` resumes the same seeded stream)."""
+    net = _network(config, init, X)
+    trainer = Trainer(net, X, y, TrainConfig(LOSS, config.optimizer, config.lr, batch_size=config.batch_size,
+                                             seed=config.seed))
+    lanes: dict[int, Lane] = {}
+    for s in sorted(set(int(s) for s in steps)):
+        if s < 1:
+            raise ValueError(f"steps must be ≥ 1, got {s}")
+        lanes[s] = _lane(init, net, X, y, trainer.run(s - trainer.step))  # a diverged run takes no more steps
+    return lanes
 
 
 def run_race(config: RaceConfig) -> list[Lane]:

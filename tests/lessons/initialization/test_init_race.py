@@ -1,12 +1,13 @@
 """Training race: one lane per initializer, everything else shared; the lecture's ranking comes out."""
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from core.engine.datasets import make_dataset
-from core.lessons.initialization.init_race import LOSS, RaceConfig, run_lane, run_race
+from core.lessons.initialization.init_race import LOSS, RaceConfig, run_lane, run_lane_at, run_race
 from core.engine.network import MLP
 
 CONFIG = RaceConfig(steps=100)  # relu, 6 × 32, full-batch SGD η = 0.1 on circles
@@ -62,3 +63,24 @@ def test_he_wins_under_relu(lanes):
 def test_bad_config_names_the_valid_choices(bad):
     with pytest.raises(ValueError):
         RaceConfig(**bad)
+
+
+@pytest.mark.parametrize("init, activation, optimizer, lr", [
+    ("normal_large", "relu", "sgd", 0.1),  # diverges at step 4: between the cuts
+    ("he_normal", "relu", "sgd", 0.1),
+    ("glorot_normal", "tanh", "adam", 0.01),
+    ("he_uniform", "silu", "momentum", 1.0),
+    ("zeros", "gelu", "rmsprop", 0.003),
+])
+def test_a_lane_cut_after_s_steps_is_the_lane_trained_for_s_steps(init, activation, optimizer, lr):
+    config = RaceConfig(inits=(init,), activation=activation, optimizer=optimizer, lr=lr, steps=40, depth=6)
+    X, y = make_dataset(config.dataset, n=config.n, noise=config.noise, seed=config.seed)
+    cuts = run_lane_at(config, init, X, y, [40, 3, 1, 4, 5, 17])
+    assert list(cuts) == [1, 3, 4, 5, 17, 40]
+    for s, cut in cuts.items():
+        alone = run_lane(replace(config, steps=s), init, X, y)
+        assert np.array_equal(cut.losses, alone.losses), s
+        assert cut.status == alone.status, s
+        np.testing.assert_equal([cut.final_loss, cut.accuracy], [alone.final_loss, alone.accuracy])  # nan == nan
+    if init == "normal_large":
+        assert cuts[3].status == "completed" and cuts[5].status == "diverged at step 4"

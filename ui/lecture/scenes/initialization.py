@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-import streamlit as st
 
-from core.engine.activations import ACTIVATIONS
 from core.engine.optim import OPTIMIZERS
-from core.lessons.initialization.init_race import RaceConfig, run_race
-from core.lessons.initialization.signal_depth import SignalConfig, signal_through_depth
-from core.lessons.initialization.symmetry import CONSTANT, SymmetryConfig, run_symmetry
+from core.lessons.initialization.symmetry import CONSTANT
+from ui.initialization import cached
 from ui.initialization.charts import ACTIVATIONS_LABEL, chart_spec, curves_frame, loss_curves, std_frame, std_lines
 from ui.lecture.controls import Controls
 from ui.lecture.figure import Figure
@@ -25,21 +22,18 @@ SYMMETRY_ANSWERS = ("It trains like a random start", "Every unit of a layer lear
                     "The hidden weights never move")
 
 
-@st.cache_data(show_spinner="Sending the batch through the network…", max_entries=64)
 def _signals(activation: str, depth: int):
-    return {init: signal_through_depth(SignalConfig(depth, 256, activation, init, 128, 0)) for init in SIGNAL_INITS}
+    return {init: cached.signal(depth, 256, activation, init, 128, 0) for init in SIGNAL_INITS}
 
 
-@st.cache_data(show_spinner="Training from each start…", max_entries=32)
 def _symmetry(activation: str, steps: int):
     starts = [("zeros", 0.0), (CONSTANT, 0.5), ("glorot_normal", 0.0)]
-    return {(f"constant c = {v:g}" if s == CONSTANT else s): run_symmetry(
-        SymmetryConfig(start=s, value=v, activation=activation, steps=steps, dataset="circles")) for s, v in starts}
+    return {(f"constant c = {v:g}" if s == CONSTANT else s): cached.symmetry(s, v, activation, steps, "circles")[0]
+            for s, v in starts}
 
 
-@st.cache_data(show_spinner="Racing…", max_entries=32)
 def _race(activation: str, optimizer: str, lr: float):
-    return run_race(RaceConfig(inits=RACE_INITS, activation=activation, optimizer=optimizer, lr=lr, steps=300, depth=6))
+    return cached.race(RACE_INITS, activation, optimizer, lr, steps=300, depth=6)  # the page's race: one cache
 
 
 def signal(c: Controls) -> Figure:
