@@ -22,6 +22,7 @@ st.markdown(
     "momentum and adaptive methods change how. Here they race on two-parameter surfaces, computed live by the app's "
     "NumPy optimizers, which follow `torch.optim` step for step."
 )
+SHOWN_STEPS = "_race_steps_shown"  # the Steps of the race the Iteration slider last ran over
 INTRO_MORE = (
     "How fast gradient descent gets anywhere depends on the learning rate $\\eta$ and on the shape of the loss surface. "
     "Momentum adds a velocity $\\mathbf{v}$ that remembers earlier steps; adaptive methods (Adagrad, RMSprop, Adam) "
@@ -49,6 +50,9 @@ def race_section() -> tuple[RaceSetup, tuple] | None:
     play = chart_area.toggle("▶ Play", key="play", help="Animate the race step by step (the Iteration slider is the frame).")
     steps, names = setup.steps, setup.names
     full_rerun_if_requested(in_fragment=False)  # this is a full run: a pending request is met
+    if st.session_state.get(SHOWN_STEPS, steps) != steps and st.session_state.get("it") == st.session_state[SHOWN_STEPS]:
+        set_from_code("it", steps)  # the whole race was shown: more (or fewer) Steps show the whole new race
+    st.session_state[SHOWN_STEPS] = steps
 
     def race_view() -> None:
         if st.session_state.get("play"):

@@ -272,6 +272,20 @@ def test_fewer_steps_never_leave_the_step_or_iteration_out_of_range(path):
     assert _link_notices(at) == []
 
 
+def test_the_iteration_at_the_end_stays_at_the_end_when_steps_change():
+    """A student who sees the whole race and asks for more steps sees the whole longer race, not its first part; an
+    iteration they scrubbed to stays where it is."""
+    at = _page()
+    at.slider(key="steps").set_value(200).run()
+    assert at.slider(key="it").value == 200 and _datasets(at)["paths"]["step"].max() == 200
+    at.slider(key="steps").set_value(50).run()
+    assert at.slider(key="it").value == 50
+    at.slider(key="it").set_value(20).run()
+    at.slider(key="steps").set_value(300).run()
+    assert at.slider(key="it").value == 20 and _datasets(at)["paths"]["step"].max() == 20
+    assert not at.exception and _link_notices(at) == []
+
+
 def test_a_preset_opens_inside_one_step_on_a_step_that_exists():
     at = _page()
     at.button(key="preset_too_high").click().run()
