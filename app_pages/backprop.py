@@ -1,25 +1,21 @@
 """Backpropagation walk-through: architecture, the forward pass as tensor operations, one forward–backward–update
 cycle step by step in the lecture's colour code, the computational graph of the loss, and mini-batches."""
 
-import pandas as pd
-import pyarrow as pa
 import streamlit as st
 
 from core.engine.activations import ACTIVATIONS
 from core.engine.losses import LOSSES
 from core.engine.outputs import OUTPUTS
 from core.lessons.backprop.architecture import count_parameters, lecture_widget_sizes, parse_architecture
-from core.lessons.backprop.compgraph import build_graph
-from core.lessons.backprop.minibatch import REDUCTIONS, batch_gradients, make_batch, tensor_ops, train_curve
-from core.lessons.backprop.walkthrough import MAZUR, default_numbers, params_from_rows, walkthrough
+from core.lessons.backprop.minibatch import REDUCTIONS
+from core.lessons.backprop.walkthrough import MAZUR, default_numbers
+from ui.backprop import cached
 from ui.backprop import views as v
 from ui.backprop.diagrams import architecture_dot, compgraph_dot, network_dot
 from ui.backprop.inputs import Network, number_field, reset_to_mazur, reshape, typed_order
 from ui.backprop.steps import step_detail
-from ui.charts.builders import line_chart
 from ui.charts.diagrams import graphviz_chart
-from ui.charts.frozen import frozen
-from ui.charts.theme import current_scale, style
+from ui.charts.theme import current_scale
 from ui.urlstate import bound, set_from_code, share_hint
 
 NINE = ("z", "a = f(z)", "a before", "a after", "∂L/∂a (red)", "∂a/∂z (blue)", "∂z/∂θ (green)", "δ = ∂L/∂z",
@@ -33,40 +29,6 @@ st.markdown(
     "backpropagation gets ∂L/∂w for every weight in one backward sweep of the chain rule. Every number below comes "
     "live from the NumPy engine that trains the other pages' networks, checked against finite differences."
 )
-
-
-BY_KEY = {Network: Network.key}  # hash the network by its plain values, not by pickling it
-
-
-@st.cache_data(show_spinner=False, max_entries=256, hash_funcs=BY_KEY)
-def _walk(net: Network):
-    return walkthrough(params_from_rows(net.numbers, 2), net.x, net.y, net.act, net.out, net.loss, net.eta,
-                       net.update_biases)
-
-
-@st.cache_data(show_spinner=False, max_entries=256, hash_funcs=BY_KEY)
-def _graph(net: Network):
-    return build_graph(params_from_rows(net.numbers, 2), net.x, net.y, net.act, net.out, net.loss)
-
-
-@st.cache_data(show_spinner=False, max_entries=256, hash_funcs=BY_KEY)
-def _batch(net: Network, n: int):
-    """(tensor operations per layer, per-sample gradients as a table) for the batch of n samples."""
-    X, Y = make_batch(net.x, net.y, n, net.loss)
-    params = params_from_rows(net.numbers, 2)
-    grads = batch_gradients(params, X, Y, net.act, net.out, net.loss, _walk(net).unit_names)
-    return tensor_ops(params, X, net.act, net.out), pa.Table.from_pandas(v.batch_frame(grads), preserve_index=False)
-
-
-@st.cache_data(show_spinner=False, max_entries=256, hash_funcs=BY_KEY)
-def _train(net: Network, n: int, k: int, reduction: str, scale: str):
-    """(chart of the batch loss over k SGD steps, first loss, final loss), the chart as a frozen spec."""
-    X, Y = make_batch(net.x, net.y, n, net.loss)
-    curve, final = train_curve(params_from_rows(net.numbers, 2), X, Y, net.act, net.out, net.loss, net.eta, k, reduction)
-    df = pd.DataFrame({"step": range(len(curve) + 1), "loss": [*curve, final]})
-    chart = line_chart(df, "step", "loss", title=f"SGD on the batch, η = {net.eta:g} ({reduction} of gradients)",
-                       y_title="batch loss (mean)")
-    return frozen(style(chart.to_dict())), (curve[0] if len(curve) else None), final
 
 
 @st.fragment
@@ -152,7 +114,7 @@ def tensor_section(net: Network) -> int:
         "it is the transpose of the rows typed in section 2 (one row per receiving unit)."
     )
     n_batch = bound(st.slider, "Batch size", 1, 8, 4, key="n")
-    ops, _ = _batch(net, n_batch)
+    ops, _ = cached.batch(net, n_batch)
     for l, op in enumerate(ops, start=1):
         linear, activation = v.tensor_latex(op, l, first=l == 1)
         st.latex(v.broadcast_latex(op, l))
@@ -212,7 +174,7 @@ def graph_section(net: Network) -> None:
         "back to the leaves, multiplying local derivatives, so every node ends up holding $\\partial \\mathcal{L}/\\partial$node."
     )
     grads_on = bound(st.toggle, "Show gradients (after the backward pass)", True, key="cg")
-    graphviz_chart(compgraph_dot(_graph(net), grads_on), width="stretch")
+    graphviz_chart(compgraph_dot(cached.graph(net), grads_on), width="stretch")
     st.caption("White: data (no gradient needed) · blue: weights and biases · grey: operations · green: the loss.")
 
 
@@ -226,8 +188,8 @@ def minibatch_section(net: Network, n_batch: int) -> None:
     m1, m2 = st.columns([1, 3])
     reduction = bound(m1.radio, "Combine per-sample gradients by", REDUCTIONS, key="red")
     k_steps = bound(m1.number_input, "Train k steps", 1, 500, 100, 10, key="k")
-    m2.dataframe(_batch(net, n_batch)[1], hide_index=True, width="stretch", height="content")
-    spec, first, final = _train(net, n_batch, k_steps, reduction, current_scale())
+    m2.dataframe(cached.batch(net, n_batch)[1], hide_index=True, width="stretch", height="content")
+    spec, first, final = cached.train(net, n_batch, k_steps, reduction, current_scale())
     m1.metric(f"Batch loss after {k_steps} steps", v.num(final, 6),
               delta=v.num(final - first, 6) if first is not None else None, delta_color="inverse")
     m2.vega_lite_chart(spec, width="stretch")
@@ -235,7 +197,7 @@ def minibatch_section(net: Network, n_batch: int) -> None:
 
 architecture_section()
 network = network_section()
-walk = _walk(network)
+walk = cached.walk(network)
 n_batch = tensor_section(network)
 walkthrough_section(walk)
 graph_section(network)

@@ -2,7 +2,6 @@
 
 import os
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -11,9 +10,7 @@ import streamlit as st
 
 from core.trainer.data import CLASS_NAMES, cache_status, load_fashion_mnist, sample_gallery
 from core.trainer.download import MIRRORS_ENV, NPZ_ENV, DownloadError, default_cache_dir, offline_instructions
-from core.trainer import build_model, summarize
 from core.trainer.experiment import check_transfer
-from core.trainer.optim import make_lr_schedule
 from ui.charts import theme
 from ui.fashion import cached as fc_cached
 from ui.fashion import charts as fc
@@ -40,15 +37,8 @@ share_hint()
 RETRY_DOWNLOAD_AFTER_S = 600.0  # a failed download is not tried again by every rerun of every session
 
 
-@st.cache_resource(show_spinner=False)
-def _data_slot() -> dict:
-    """One copy of the images per server process, shared by every session (uint8, 55 MB), and the last failed
-    download: (source, time, message)."""
-    return {"lock": threading.Lock(), "key": None, "data": None, "failed": None}
-
-
 def _retry_download() -> None:
-    _data_slot()["failed"] = None
+    fc_cached.data_slot()["failed"] = None
 
 
 def _unavailable(message: str, offline: bool) -> None:
@@ -63,7 +53,7 @@ def load_data():
     for another round of time-outs: on a closed network each try takes up to a minute."""
     key = os.environ.get(NPZ_ENV, "") or f"cache:{default_cache_dir()}"
     source = (key, os.environ.get(MIRRORS_ENV, ""))
-    slot = _data_slot()
+    slot = fc_cached.data_slot()
     with slot["lock"]:
         if slot["data"] is not None and slot["key"] == key:
             return slot["data"]
@@ -110,24 +100,12 @@ elif data is not None and config.split == "official" and data.n_official_train i
     config = config.replace(split="stratified")
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _summary(config):
-    return summarize(build_model(config))
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _lr_curve(config, n_train: int):
-    steps = max(1, -(-n_train // config.batch_size))
-    lr_at = make_lr_schedule(config, steps)
-    return [lr_at(s) for s in range(steps * config.epochs)], steps
-
-
 if config is not None:
     st.subheader("Model summary")
-    summary_view(_summary(config))
+    summary_view(fc_cached.model_summary(config))
     n_train = int(0.75 * (1 - config.val_fraction) * (len(data.labels) if data is not None else 70_000))
     n_train = min(n_train, config.train_limit) if config.train_limit else n_train
-    lrs, steps = _lr_curve(config, n_train)
+    lrs, steps = fc_cached.lr_curve(config, n_train)
     st.vega_lite_chart(fc_cached.lr_preview(np.asarray(lrs), steps, theme.current_scale()), width="stretch")
 
 # --- 3. train --------------------------------------------------------------------------------

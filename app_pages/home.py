@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from core.engine.datasets import DATASETS, make_dataset
-from core.lessons.home.neuron import evaluate_neuron, fit_neuron
-from ui.home.charts import field_frame, neuron_spec, points_frame
+from core.engine.datasets import DATASETS
+from ui.home import cached
+from ui.home.charts import neuron_spec
 from ui.charts.diagrams import graphviz_chart, neuron_dot
 from ui.navigation import existing_pages
 from ui.urlstate import bound, set_from_code, share_hint
@@ -16,35 +16,6 @@ st.markdown(
     "An interactive companion to the lecture on neural networks: every number and picture is computed live "
     "(a small NumPy engine checked against PyTorch) — from one neuron to a real network on Fashion-MNIST."
 )
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _data(name: str, noise: float):
-    X, y = make_dataset(name, n=200, noise=noise, seed=0)
-    return X, y, points_frame(X, y)
-
-
-@st.cache_data(show_spinner=False, max_entries=512)
-def _view(name: str, noise: float, w1: float, w2: float, b: float):
-    """Log loss, accuracy, the grid and the probability image for these weights: one entry per setting, shared by
-    every session (a class on the same sliders computes it once)."""
-    X, y, _ = _data(name, noise)
-    view = evaluate_neuron(X, y, (w1, w2), b)
-    return view.log_loss, view.accuracy, view.xs, view.ys, field_frame(view.xs, view.ys, view.P)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _best_weights(name: str, noise: float):
-    X, y, _ = _data(name, noise)
-    (w1, w2), b = fit_neuron(X, y)
-    return (w1, w2), b, evaluate_neuron(X, y, (w1, w2), b).accuracy
-
-
-@st.cache_resource(show_spinner=False)
-def _device():
-    from core.trainer.device import detect_device
-
-    return detect_device()
 
 
 def slider_value(v: float) -> float:
@@ -74,9 +45,9 @@ def neuron_section() -> None:
         w2 = bound(st.slider, "Weight w₂", -LIMIT, LIMIT, 1.0, 0.1, key="w2")
         b = bound(st.slider, "Bias b", -LIMIT, LIMIT, 0.0, 0.1, key="b")
         share_hint()
-    log_loss, accuracy, xs, ys, field = _view(data_name, noise, w1, w2, b)
+    log_loss, accuracy, xs, ys, field = cached.view(data_name, noise, w1, w2, b)
     with picture:
-        st.vega_lite_chart(neuron_spec(xs, ys, field, _data(data_name, noise)[2],
+        st.vega_lite_chart(neuron_spec(xs, ys, field, cached.data(data_name, noise)[2],
                                        "Predicted probability ŷ over the input space"), width="stretch")
         m1, m2 = st.columns(2)
         m1.metric("Log loss", f"{log_loss:.3f}")
@@ -95,7 +66,7 @@ def neuron_section() -> None:
 
 def fitted_section(data_name: str, noise: float) -> None:
     """The weights gradient descent finds, a button to use them, and what one straight boundary can reach."""
-    (bw1, bw2), bb, accuracy = _best_weights(data_name, noise)
+    (bw1, bw2), bb, accuracy = cached.best_weights(data_name, noise)
     best = {"w1": slider_value(bw1), "w2": slider_value(bw2), "b": slider_value(bb)}
     if accuracy >= 0.95:
         verdict = (f"A straight boundary is enough for the {data_name} ({accuracy:.0%} correct); try the moons, the "
@@ -113,5 +84,5 @@ def fitted_section(data_name: str, noise: float) -> None:
 neuron_section()
 lecture_map()
 device_slot = st.empty()  # filled at the end, so importing torch never delays the first paint
-info = _device()
+info = cached.device()
 device_slot.info(f"**Compute device:** {info.description} · PyTorch {info.torch_version}", icon="⚙️")

@@ -1,4 +1,7 @@
-"""The Fashion-MNIST page's charts, cached by what they show for every session (bounded).
+"""The Fashion-MNIST page's cached data slot, model summaries and charts, shared by every session (bounded).
+
+They live here, not in the page script: a page script runs again on every rerun, and Streamlit then registers its
+cached functions again (reading and hashing their source).
 
 Building and validating an Altair chart costs 30–150 ms; the page's replay and results charts were rebuilt on every
 rerun of the page (any training setting moved), ~390 ms a rerun. Here each is a frozen spec (``ui.charts.frozen``)
@@ -8,13 +11,36 @@ chart style is baked into the spec).
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import streamlit as st
 
+from core.trainer import build_model, summarize
 from core.trainer.data import CLASS_NAMES
+from core.trainer.optim import make_lr_schedule
 from ui.charts.frozen import frozen
 from ui.charts.spec import Spec
 from ui.fashion import charts as fc
+
+
+@st.cache_resource(show_spinner=False)
+def data_slot() -> dict:
+    """One copy of the images per server process, shared by every session (uint8, 55 MB), and the last failed
+    download: (source, time, message)."""
+    return {"lock": threading.Lock(), "key": None, "data": None, "failed": None}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def model_summary(config):
+    return summarize(build_model(config))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def lr_curve(config, n_train: int):
+    steps = max(1, -(-n_train // config.batch_size))
+    lr_at = make_lr_schedule(config, steps)
+    return [lr_at(s) for s in range(steps * config.epochs)], steps
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
