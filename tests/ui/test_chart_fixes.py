@@ -19,7 +19,7 @@ from ui.activations.charts import PICTURE_LEAKY_SLOPE, boundary_chart, dead_unit
 from ui.charts.builders import field_frame, points_frame
 from ui.fashion.charts import training_curves
 from ui.home.charts import neuron_spec
-from ui.optimizers.charts import arrows_spec, curves_spec
+from ui.optimizers.charts import NOTE_CHARS, arrows_spec, curves_spec
 
 
 def _marks(spec: dict) -> list[str]:
@@ -125,6 +125,7 @@ def test_identical_optimizer_curves_are_dashed_apart_and_noted():
     dashes = spec["layer"][0]["encoding"]["strokeDash"]["scale"]["range"]
     assert len({str(d) for d in dashes[:3]}) == 3  # three identical curves, three dash patterns
     assert "sgd = momentum = nesterov" in _subtitle(spec) and "adam" not in _subtitle(spec)
+    assert all(len(line) <= NOTE_CHARS for line in spec["title"]["subtitle"])  # cut off at 1280 px when one line
 
 
 def test_dead_units_chart_leaves_out_activations_without_dead_units_and_says_why():

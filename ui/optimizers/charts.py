@@ -12,6 +12,7 @@ tests/ui/test_chart_style.py and tests/browser/test_optimizers.py).
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,6 +26,7 @@ from ui.optimizers.surface_image import SURFACE_RANGE
 
 Spec = dict[str, Any]
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
+NOTE_CHARS = 50  # a subtitle line's length that fits a half-width chart at 1280 × 720
 
 # One fixed colour and dash per contestant (Okabe–Ito; a colour used twice gets a dashed second line).
 SOLID, DASHED = theme.DASHES[0], theme.DASHES[1]
@@ -200,8 +202,9 @@ def curves_spec(df: pd.DataFrame, y: str, y_title: str, names: Sequence[str], la
         height += 22 * -(-len(labels) // 4) + 50
     spec = {"$schema": SCHEMA, "height": height, "layer": layers, "datasets": {"curves": df}}
     note = "; ".join(" = ".join(g) + ": identical curves, drawn dashed over each other" for g in same)
-    if title or note:
-        spec["title"] = {"text": title or " ", "anchor": "start", **({"subtitle": note} if note else {})}
+    if title or note:  # the note in lines that fit a half-width chart at 1280 px (a long one was cut off there)
+        lines = textwrap.wrap(note, NOTE_CHARS, break_on_hyphens=False)
+        spec["title"] = {"text": title or " ", "anchor": "start", **({"subtitle": lines} if note else {})}
     return theme.style(spec)
 
 
