@@ -10,9 +10,8 @@ from core.engine.initializers import INITIALIZERS
 from core.lessons.initialization.signal_depth import SignalReport
 from core.lessons.initialization.symmetry import CONSTANT
 from core.engine.optim import OPTIMIZERS
-from ui.initialization.charts import ACTIVATIONS_LABEL, GRADIENTS_LABEL, chart_spec, curves_frame, layer_boxes, loss_curves
+from ui.charts import theme
 from ui.initialization import cached
-from ui.initialization.charts import std_frame, std_lines, summary_frame, weight_heatmaps
 from ui.navigation import PAGES
 from ui.urlstate import bound, share_hint
 
@@ -70,7 +69,7 @@ def signal_section() -> None:
     ab = bound(c4.toggle, "A/B mode", key="ab", help="Compare two set-ups on the same inputs and seed")
     cols = st.columns(2) if ab else [st.container()]
     setups = [("A", "relu", "he_normal", "act", "init"), ("B", "relu", "glorot_normal", "act_b", "init_b")]
-    reports: dict[str, SignalReport] = {}
+    shown: list[tuple[str, str, str]] = []  # (label, activation, initializer) per set-up on show
     for col, (tag, act0, init0, act_key, init_key) in zip(cols, setups):
         with col:
             a, b, formula = st.columns(2) + [st.container()] if ab else st.columns([1, 1, 1.3], vertical_alignment="center")
@@ -80,18 +79,17 @@ def signal_section() -> None:
             with formula:  # beside the choices, so the charts start on the first screen
                 _formula(init, width)
             label = f"{tag}: {act} · {init}" if ab else f"{act} · {init}"
-            report = reports[label] = cached.signal(depth, width, act, init, batch, int(seed))
+            report = cached.signal(depth, width, act, init, batch, int(seed))
             _describe(report)
             charts = st.columns(1 if ab else 2)
-            charts[0].vega_lite_chart(spec=chart_spec(layer_boxes, summary_frame(report.activations),
-                                                      "Activations a⁽ˡ⁾", "a"), width="stretch")
-            charts[-1].vega_lite_chart(spec=chart_spec(layer_boxes, summary_frame(report.gradients),
-                                                       "Gradients ∂L/∂a⁽ˡ⁾", "∂L/∂a"), width="stretch")
+            boxes = cached.signal_boxes(depth, width, act, init, batch, int(seed), theme.current_scale())
+            charts[0].vega_lite_chart(spec=boxes[0], width="stretch")
+            charts[-1].vega_lite_chart(spec=boxes[1], width="stretch")
+            shown.append((label, act, init))
     left, right = st.columns(2)
-    left.vega_lite_chart(spec=chart_spec(std_lines, std_frame(reports, ACTIVATIONS_LABEL),
-                                         "Std of the activations per layer", ab), width="stretch")
-    right.vega_lite_chart(spec=chart_spec(std_lines, std_frame(reports, GRADIENTS_LABEL),
-                                          "Std of the gradients per layer", ab), width="stretch")
+    std_a, std_g = cached.signal_std(depth, width, batch, int(seed), tuple(shown), ab, theme.current_scale())
+    left.vega_lite_chart(spec=std_a, width="stretch")
+    right.vega_lite_chart(spec=std_g, width="stretch")
     st.caption("Boxes: 25–75 % of the batch × unit values, whiskers 1–99 %, black tick the median. "
                "Std is taken over all batch × unit values of a layer; hover a point for the RMS √mean(a²), "
                "the quantity He's derivation keeps constant for ReLU.")
@@ -134,21 +132,20 @@ def symmetry_section() -> None:
     steps = bound(c3.slider, "Training steps k", 0, 500, 200, 10, key="k")
     dataset = bound(c3.selectbox, "Data set", ["circles", "xor", "moons", "spiral", "blobs"], key="sym_data")
     symmetric = f"{start} (c = {value:g})" if start == CONSTANT else start
-    tables = {symmetric: cached.symmetry(start, value, act, steps, dataset),
-              rand: cached.symmetry(rand, 0.0, act, steps, dataset)}
-    runs = {name: run for name, (run, _) in tables.items()}
+    starts = ((symmetric, (start, value)), (rand, (rand, 0.0)))
+    heatmaps, curves = cached.symmetry_charts(starts, act, steps, dataset, theme.current_scale())
     cols = st.columns(2)
-    for col, (name, (run, frame)) in zip(cols, tables.items()):
+    for col, (name, (first, c)), heatmap in zip(cols, starts, heatmaps):
+        run = cached.symmetry(first, c, act, steps, dataset)[0]
         with col:
             st.subheader(name)
             m1, m2 = st.columns(2)
             m1.metric("Distinct units per hidden layer", " / ".join(map(str, run.distinct_after)),
                       help=f"before training: {' / '.join(map(str, run.distinct_before))} of 6 / 6")
             m2.metric("Training accuracy", f"{run.accuracy:.0%}")
-            st.vega_lite_chart(spec=chart_spec(weight_heatmaps, frame, tuple(frame["layer"].unique())), width="content")
-    if steps:
-        curves = curves_frame({name: r.losses for name, r in runs.items()}, "start")
-        st.vega_lite_chart(spec=chart_spec(loss_curves, curves, "start", "Training loss"), width="stretch")
+            st.vega_lite_chart(spec=heatmap, width="content")
+    if curves is not None:
+        st.vega_lite_chart(spec=curves, width="stretch")
 
 
 @st.fragment
@@ -172,10 +169,8 @@ def race_section() -> None:
         st.info("Pick at least one initializer for the race.")
         return
     lanes = cached.race(tuple(inits), act, opt, lr, steps, depth)
-    curves = curves_frame({lane.init: lane.losses for lane in lanes}, "initializer")
-    title = "Training loss per step (circles, 200 points, full batch)"
-    st.vega_lite_chart(spec=chart_spec(loss_curves, curves, "initializer", title, domain_max=RACE_LOSS_CAP),
-                       width="stretch")
+    st.vega_lite_chart(spec=cached.race_chart(tuple(inits), act, opt, lr, steps, depth, RACE_LOSS_CAP,
+                                              theme.current_scale()), width="stretch")
     off = [lane.init for lane in lanes if len(lane.losses) and np.nanmax(lane.losses) > RACE_LOSS_CAP]
     above = f"Above the axis (loss > {RACE_LOSS_CAP:g}): {', '.join(off)}. " if off else ""
     st.caption(above + "Lines that lie on top of each other are told apart in the table.")

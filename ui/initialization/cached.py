@@ -13,7 +13,10 @@ from core.engine.datasets import make_dataset
 from core.lessons.initialization.init_race import Lane, RaceConfig, run_lane_at
 from core.lessons.initialization.signal_depth import SignalConfig, SignalReport, signal_through_depth
 from core.lessons.initialization.symmetry import SymmetryConfig, SymmetryRun, run_symmetry
-from ui.initialization.charts import weights_frame
+from ui.charts.frozen import frozen
+from ui.charts.spec import Spec
+from ui.initialization.charts import (ACTIVATIONS_LABEL, GRADIENTS_LABEL, chart_spec, curves_frame, layer_boxes,
+                                      loss_curves, std_frame, std_lines, summary_frame, weight_heatmaps, weights_frame)
 
 RACE_STEPS = range(50, 501, 50)  # the Steps slider's values
 RACE_HORIZONS = (100, 300, 500)  # a lane runs to the first of these ≥ Steps; every Steps value below is a cut of it
@@ -49,3 +52,45 @@ def race(inits: tuple[str, ...], activation: str, optimizer: str, lr: float, ste
     """Each initializer's lane after ``steps`` steps (equal to run_race with these settings)."""
     run_to = horizon(steps)
     return [_lane_cuts(init, activation, optimizer, lr, depth, run_to)[steps] for init in dict.fromkeys(inits)]
+
+
+# --- the charts, frozen (data as Arrow bytes) per setting and chart style (``scale``) ------------------------------
+@st.cache_data(show_spinner=False, max_entries=128)
+def signal_boxes(depth: int, width: int, activation: str, init: str, batch: int, seed: int, scale: str) -> tuple[Spec, Spec]:
+    """The activation and gradient boxes per layer of one set-up."""
+    report = signal(depth, width, activation, init, batch, seed)
+    return (frozen(chart_spec(layer_boxes, summary_frame(report.activations), "Activations a⁽ˡ⁾", "a")),
+            frozen(chart_spec(layer_boxes, summary_frame(report.gradients), "Gradients ∂L/∂a⁽ˡ⁾", "∂L/∂a")))
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def signal_std(depth: int, width: int, batch: int, seed: int, setups: tuple[tuple[str, str, str], ...], ab: bool,
+               scale: str) -> tuple[Spec, Spec]:
+    """The std of the activations and of the gradients per layer, one line per (label, activation, initializer)."""
+    reports = {label: signal(depth, width, act, init, batch, seed) for label, act, init in setups}
+    return (frozen(chart_spec(std_lines, std_frame(reports, ACTIVATIONS_LABEL), "Std of the activations per layer", ab)),
+            frozen(chart_spec(std_lines, std_frame(reports, GRADIENTS_LABEL), "Std of the gradients per layer", ab)))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def symmetry_charts(starts: tuple[tuple[str, float], ...], activation: str, steps: int, dataset: str,
+                    scale: str) -> tuple[list[Spec], Spec | None]:
+    """Each start's weight heatmaps (before and after) and, after k > 0 steps, the loss curves of all starts; the
+    starts as (name shown, (start, c))."""
+    heatmaps, losses = [], {}
+    for name, (start, value) in starts:
+        run, frame = symmetry(start, value, activation, steps, dataset)
+        heatmaps.append(frozen(chart_spec(weight_heatmaps, frame, tuple(frame["layer"].unique()))))
+        losses[name] = run.losses
+    curves = frozen(chart_spec(loss_curves, curves_frame(losses, "start"), "start", "Training loss")) if steps else None
+    return heatmaps, curves
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def race_chart(inits: tuple[str, ...], activation: str, optimizer: str, lr: float, steps: int, depth: int,
+               cap: float, scale: str) -> Spec:
+    """The race's loss curves, one line per initializer, the axis cut at ``cap``."""
+    lanes = race(inits, activation, optimizer, lr, steps, depth)
+    curves = curves_frame({lane.init: lane.losses for lane in lanes}, "initializer")
+    title = "Training loss per step (circles, 200 points, full batch)"
+    return frozen(chart_spec(loss_curves, curves, "initializer", title, domain_max=cap))
