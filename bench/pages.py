@@ -3,7 +3,7 @@
     python bench/pages.py [--reruns 8] [--page home initialization ...] [--widget KEY] [--profile 25 [--profile-phase hit]]
                           [--freeze]
 
-For each page: the first load, then `--reruns` reruns each after moving one widget (the page's first slider, or
+For each page: the first load, then `--reruns` reruns each after moving one widget (the page's first enabled slider, or
 ``--widget KEY``) to a value it has not had yet, so every rerun misses the cache of anything it feeds ("miss"),
 then the same values again ("hit": what a student gets when another already asked for that setting).
 Columns, medians per rerun:
@@ -109,7 +109,7 @@ def rss_mb() -> float:
 def _find(at: AppTest, key: str | None):
     for kind in KINDS:
         for w in at.get(kind):
-            if (key is None and kind in ("slider", "selectbox")) or (key is not None and w.key == key):
+            if (key is None and kind in ("slider", "selectbox") and not w.disabled) or (key is not None and w.key == key):
                 return kind, w
     raise LookupError(f"no widget {key!r} on the page")
 

@@ -15,6 +15,7 @@ from core.lessons.optimizers.trajectories import RunSpec
 from ui.charts import theme
 from ui.charts.frozen import frozen
 from ui.optimizers import charts as oc
+from ui.optimizers.cached import horizon
 from ui.optimizers.surface_image import surface_image
 from ui.urlstate import bound
 
@@ -31,11 +32,12 @@ def _zoom_picture(name: str, condition: float, window: tuple, cdomain: tuple):
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _arrows(name: str, condition: float, spec_key: str, start: tuple, steps: int, precision: str, k: int,
+def _arrows(name: str, condition: float, spec_key: str, start: tuple, run_to: int, precision: str, k: int, hi: int,
             cdomain: tuple, scale: str, _spec=None) -> tuple[dict, pd.DataFrame] | None:
     """Step k's arrows drawn on a zoomed picture of the surface (a frozen spec: data as Arrow bytes) and their table
-    (what, dx, dy); None when the contestant has no arrows to show. Built once per step for every session."""
-    an = _anatomy(name, condition, spec_key, start, steps, precision, _spec=_spec)
+    (what, dx, dy), the path drawn up to step ``hi``; None when the contestant has no arrows to show. Built once per
+    step for every session, from the run to ``run_to`` (the race's horizon: any Steps value up to it shares it)."""
+    an = _anatomy(name, condition, spec_key, start, run_to, precision, _spec=_spec)
     arrows = an.arrows(k)
     if not arrows:
         return None
@@ -45,7 +47,7 @@ def _arrows(name: str, condition: float, spec_key: str, start: tuple, steps: int
                        "x": [a[1][0] for a in arrows], "y": [a[1][1] for a in arrows],
                        "x2": [a[2][0] for a in arrows], "y2": [a[2][1] for a in arrows]})
     df["dx"], df["dy"] = df["x2"] - df["x"], df["y2"] - df["y"]
-    lo, hi = max(0, k - 3), min(steps, k + 3)
+    lo = max(0, k - 3)
     path = pd.DataFrame({"step": np.arange(lo, hi + 1), "x": an.points[lo:hi + 1, 0], "y": an.points[lo:hi + 1, 1]})
     url = _zoom_picture(name, condition, window, cdomain)
     return frozen(oc.arrows_spec(url, window, df, path)), df[["what", "dx", "dy"]]
@@ -73,7 +75,8 @@ def step_view(name: str, condition: float, surface: Surface, specs: list[RunSpec
     c1, c2 = st.columns([1, 2])
     who = bound(c1.selectbox, "Contestant", names, key="inspect", index=names.index(default))
     spec = specs[names.index(who)]
-    an = _anatomy(name, condition, repr(spec), start, steps, precision, _spec=spec)
+    run_to = horizon(steps)
+    an = _anatomy(name, condition, repr(spec), start, run_to, precision, _spec=spec).first(steps)
     last = steps - 1 if an.diverged_at is None else max(0, an.diverged_at - 1)  # open on a step that exists
     k = bound(c2.slider, "Step s", 0, steps - 1, min(10, last), key="k")
     if an.diverged_at is not None and k >= an.diverged_at:
@@ -81,8 +84,8 @@ def step_view(name: str, condition: float, surface: Surface, specs: list[RunSpec
         st.warning(f"{who} diverged at step {an.diverged_at}; {what}.", icon=":material/warning:")
         return
     left, right = st.columns([3, 2])
-    arrows = _arrows(name, condition, repr(spec), start, steps, precision, k, tuple(cdomain), theme.current_scale(),
-                     _spec=spec)
+    arrows = _arrows(name, condition, repr(spec), start, run_to, precision, k, min(steps, k + 3), tuple(cdomain),
+                     theme.current_scale(), _spec=spec)
     if arrows is not None:
         spec_k, table = arrows
         left.vega_lite_chart(spec_k, width="stretch")

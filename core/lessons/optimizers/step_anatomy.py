@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -32,6 +32,16 @@ class Anatomy:
     nesterov: bool = False
     diverged_at: int | None = None
     precision: str = DEFAULT_PRECISION
+
+    def first(self, steps: int) -> Anatomy:
+        """The same run stopped after ``steps`` steps: what anatomy(..., steps) returns, value for value (as
+        ``Trajectory.first``: each step depends on the steps before it only, schedules included)."""
+        if not 0 <= steps <= len(self.grads):
+            raise ValueError(f"this run has {len(self.grads)} steps, asked for the first {steps}")
+        k = self.diverged_at if self.diverged_at is not None and self.diverged_at <= steps else None
+        cut = (lambda a: None if a is None else a[:steps].copy())  # noqa: E731
+        return replace(self, points=self.points[: steps + 1].copy(), grads=cut(self.grads), lrs=cut(self.lrs),
+                       buffers=cut(self.buffers), eff_lr=cut(self.eff_lr), diverged_at=k)
 
     def arrows(self, k: int) -> list[tuple[str, np.ndarray, np.ndarray]]:
         """The vectors of step k as (label, tail, head), in the lecture's picture.

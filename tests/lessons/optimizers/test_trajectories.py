@@ -251,6 +251,27 @@ def test_the_first_steps_of_a_longer_race_are_the_shorter_race(preset, steps):
     assert any(t.diverged_at is not None for t in race(BEALE, LECTURE, PRESETS["lecture"].start, 250, "float32"))
 
 
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+@pytest.mark.parametrize("steps", [1, 37, 183])
+def test_the_first_steps_of_a_longer_anatomy_are_the_shorter_anatomy(preset, steps):
+    """Inside one step, too, is cut from a run to the horizon: grads, buffers, effective rates, η and the divergence
+    mark are the same, value for value, as a run of ``steps`` steps."""
+    from dataclasses import fields
+
+    from core.lessons.optimizers.step_anatomy import anatomy
+    p = PRESETS[preset]
+    surface = get_surface(p.surface, p.condition if p.surface == "quadratic" else None)
+    for spec in p.specs():
+        cut = anatomy(surface, spec, p.start, 250, p.precision).first(steps)
+        ran = anatomy(surface, spec, p.start, steps, p.precision)
+        for f in fields(ran):
+            a, b = getattr(cut, f.name), getattr(ran, f.name)
+            if isinstance(b, np.ndarray) or isinstance(a, np.ndarray):
+                np.testing.assert_array_equal(a, b, err_msg=f"{preset} {spec.name} {f.name}")
+            else:
+                assert a == b, (preset, spec.name, f.name)
+
+
 def test_a_run_cannot_be_cut_longer_than_it_ran():
     with pytest.raises(ValueError, match="has 10 steps"):
         race(BEALE, LECTURE, PRESETS["lecture"].start, 10)[0].first(11)
