@@ -5,7 +5,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 import streamlit as st
 
 from core.trainer.data import CLASS_NAMES, cache_status, load_fashion_mnist, sample_gallery
@@ -105,8 +104,7 @@ if config is not None:
     summary_view(fc_cached.model_summary(config))
     n_train = int(0.75 * (1 - config.val_fraction) * (len(data.labels) if data is not None else 70_000))
     n_train = min(n_train, config.train_limit) if config.train_limit else n_train
-    lrs, steps = fc_cached.lr_curve(config, n_train)
-    st.vega_lite_chart(fc_cached.lr_preview(np.asarray(lrs), steps, theme.current_scale()), width="stretch")
+    st.vega_lite_chart(fc_cached.lr_preview(config, n_train, theme.current_scale()), width="stretch")
 
 # --- 3. train --------------------------------------------------------------------------------
 st.header("3. Train")

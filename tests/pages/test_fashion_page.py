@@ -207,15 +207,19 @@ def test_official_split_without_the_official_files_falls_back_with_a_warning(sma
 def test_learning_rate_preview_spans_the_whole_run_from_epoch_0(schedule, epochs, steps):
     from core.trainer import preset
     from core.trainer.optim import make_lr_schedule
+    import altair as alt
+
     from ui.fashion.charts import lr_preview
 
     lr_at = make_lr_schedule(preset("lecture", schedule=schedule, epochs=epochs), steps)
-    chart = lr_preview([lr_at(s) for s in range(steps * epochs)], steps)
-    df = chart.data
+    spec = lr_preview(lr_at, steps * epochs, steps)
+    df = spec["datasets"]["lr"]
     assert df["epoch"].iloc[0] == 0.0 and df["epoch"].iloc[-1] == epochs  # from the first step to the run's end
     assert df["lr"].iloc[0] == pytest.approx(0.001) and df["epoch"].is_monotonic_increasing
-    spec = chart.to_dict()
+    drawn = (df["epoch"].to_numpy()[:-1] * steps).round().astype(int)  # each point is η of the step it starts
+    assert list(df["lr"].iloc[:-1]) == [lr_at(int(s)) for s in drawn] and df["lr"].iloc[-1] == lr_at(steps * epochs - 1)
     assert spec["title"] == "Learning-rate schedule" and spec["autosize"]["type"] == "fit-x"  # no squashed plot
+    alt.Chart.from_dict({**spec, "datasets": {"lr": df.to_dict("records")}})  # a valid Vega-Lite spec (Altair's schema)
 
 
 def test_the_training_chart_fits_a_half_page_column_with_its_whole_legend():

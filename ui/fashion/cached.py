@@ -36,13 +36,6 @@ def model_summary(config):
     return summarize(build_model(config))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def lr_curve(config, n_train: int):
-    steps = max(1, -(-n_train // config.batch_size))
-    lr_at = make_lr_schedule(config, steps)
-    return [lr_at(s) for s in range(steps * config.epochs)], steps
-
-
 @st.cache_data(show_spinner=False, max_entries=256)
 def confusion(C: np.ndarray, title: str, scale: str) -> Spec:
     """The confusion matrix ``C`` (true × predicted counts) as a heat map titled ``title``."""
@@ -62,7 +55,7 @@ def probabilities(probs: np.ndarray, true: int, pred: int, scale: str) -> Spec:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def lr_preview(lrs: np.ndarray, steps_per_epoch: int, scale: str) -> Spec:
-    """The learning rate η over the planned run, x in epochs."""
-    return frozen(fc.lr_preview(lrs, steps_per_epoch).to_dict())
-
+def lr_preview(config, n_train: int, scale: str) -> Spec:
+    """The learning rate η over the planned run of ``config`` on ``n_train`` images, x in epochs."""
+    steps = max(1, -(-n_train // config.batch_size))
+    return frozen(fc.lr_preview(make_lr_schedule(config, steps), steps * config.epochs, steps))

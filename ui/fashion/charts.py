@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import altair as alt
 import numpy as np
@@ -191,22 +191,27 @@ def runs_overlay(histories: dict[str, Sequence[dict]], metric: str = "val_accura
     )
 
 
-def lr_preview(lrs: Sequence[float], steps_per_epoch: int) -> alt.Chart:
-    """The learning rate η over the run, x in epochs: step s trains from s/steps to (s + 1)/steps."""
-    n = len(lrs)
+def lr_preview(lr_at: Callable[[int], float], n: int, steps_per_epoch: int) -> Spec:
+    """The learning rate η = lr_at(s) over a run of n steps, x in epochs: step s trains from s/steps to (s + 1)/steps.
+    Only the ≤ 600 steps drawn are evaluated; a plain Vega-Lite dict (a new Epochs value costs no Altair build)."""
     idx = _thin(n, 600)
     per_epoch = max(steps_per_epoch, 1)
+    lrs = np.array([lr_at(int(s)) for s in idx], dtype=float)
     epoch = np.r_[idx / per_epoch, n / per_epoch]  # the last rate holds until the run's end
-    df = pd.DataFrame({"epoch": epoch, "lr": np.r_[np.asarray(lrs, dtype=float)[idx], lrs[-1] if n else np.nan]})
+    df = pd.DataFrame({"epoch": epoch, "lr": np.r_[lrs, lrs[-1] if n else np.nan]})
     top = float(df["lr"].max()) if n else 1.0
-    return theme.style(
-        alt.Chart(df, title="Learning-rate schedule", height=180, autosize=FIT_WIDTH)
-        .mark_line(color=theme.PURPLE, strokeWidth=2.5, interpolate="step-after")
-        .encode(
-            x=alt.X("epoch:Q", title="epoch", scale=alt.Scale(domain=[0, n / per_epoch], nice=False),
-                    axis=alt.Axis(tickMinStep=1) if n >= 2 * per_epoch else alt.Axis()),
-            y=alt.Y("lr:Q", title="learning rate η", scale=alt.Scale(domain=[0, top * 1.1], nice=False),
-                    axis=alt.Axis(format="~g", tickCount=4)),
-            tooltip=[alt.Tooltip("epoch:Q", format=".2f"), alt.Tooltip("lr:Q", format=".3g", title="η")],
-        )
-    )
+    x_axis = {"tickMinStep": 1} if n >= 2 * per_epoch else {}
+    return theme.style({
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "title": "Learning-rate schedule", "height": 180, "autosize": {"type": "fit-x", "contains": "padding"},
+        "data": {"name": "lr"}, "datasets": {"lr": df},
+        "mark": {"type": "line", "color": theme.PURPLE, "strokeWidth": 2.5, "interpolate": "step-after"},
+        "encoding": {
+            "x": {"field": "epoch", "type": "quantitative", "title": "epoch", "axis": x_axis,
+                  "scale": {"domain": [0, n / per_epoch], "nice": False}},
+            "y": {"field": "lr", "type": "quantitative", "title": "learning rate η",
+                  "scale": {"domain": [0, top * 1.1], "nice": False}, "axis": {"format": "~g", "tickCount": 4}},
+            "tooltip": [{"field": "epoch", "type": "quantitative", "format": ".2f"},
+                        {"field": "lr", "type": "quantitative", "format": ".3g", "title": "η"}],
+        },
+    })
