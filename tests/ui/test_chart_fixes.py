@@ -66,6 +66,17 @@ def _image(spec: dict, data: dict) -> Image.Image:
     return Image.open(io.BytesIO(base64.b64decode(row["url"].split(",", 1)[1])))
 
 
+def test_the_neuron_picture_has_a_legend_for_its_point_classes():
+    """The home page's points are told apart by colour and shape: a lecturer points at "the squares, class 1"."""
+    import vl_convert as vlc
+
+    xs = np.linspace(-1, 1, 20)
+    home = neuron_spec(xs, xs, field_frame(xs, xs, np.full((20, 20), 0.5)),
+                       points_frame(np.zeros((2, 2)), np.array([0, 1])), "home")
+    svg = vlc.vegalite_to_svg({**home, "datasets": {k: d.to_dict("records") for k, d in home["datasets"].items()}})
+    assert ">class<" in svg and ">P(class 1)<" in svg
+
+
 def test_probability_maps_are_images_without_tiles():
     xs = np.linspace(-1, 1, 50)
     P = 1 / (1 + np.exp(-8 * np.add.outer(xs, xs)))

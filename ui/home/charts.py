@@ -11,15 +11,19 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ui.charts.builders import class_points, field_extent, field_frame, points_frame, probability_layers
+from ui.charts.builders import CLASS_COLORS, class_points, field_extent, field_frame, points_frame, probability_layers
 from ui.charts.spec import cached_spec
 
 FIELD, POINTS = "field", "points"
 
 
 def neuron_builder(x_domain: tuple[float, float], y_domain: tuple[float, float], height: int = 360) -> alt.LayerChart:
-    """Probability image over the domain (legend from an invisible key layer) with the class-coloured points on top."""
-    points = class_points(np.zeros((0, 2)), np.zeros(0))
+    """Probability image over the domain (legend from an invisible key layer) with the class-coloured and -shaped points
+    on top, and their legend."""
+    points = class_points(np.zeros((0, 2)), np.zeros(0)).encode(  # one legend, in one row under the colour bar: ● 0 ■ 1
+        color=alt.Color("class:N", title="class", scale=alt.Scale(range=CLASS_COLORS),
+                        legend=alt.Legend(direction="horizontal")),
+        shape=alt.Shape("class:N"))
     points.data = alt.NamedData(POINTS)
     return alt.layer(probability_layers(x_domain, y_domain, alt.NamedData(FIELD), height=height),
                      points).resolve_scale(color="independent", shape="independent")
