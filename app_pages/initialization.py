@@ -163,7 +163,8 @@ def race_section() -> None:
     act = bound(c1.selectbox, "Activation", ACTS, index=ACTS.index("relu"), key="race_act")
     opt = bound(c2.selectbox, "Optimizer", RACE_OPTIMIZERS, key="race_opt")
     lr = bound(c3.select_slider, "Learning rate η", LEARNING_RATES, value=0.1, key="race_lr")
-    steps = bound(c4.slider, "Steps", 50, 500, 300, 50, key="race_steps")
+    r = cached.RACE_STEPS
+    steps = bound(c4.slider, "Steps", r.start, r[-1], 300, r.step, key="race_steps")
     depth = bound(c5.slider, "Hidden layers", 1, 10, 6, key="race_depth")
     if not inits:
         st.info("Pick at least one initializer for the race.")

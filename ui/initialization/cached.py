@@ -9,8 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.engine.datasets import make_dataset
-from core.lessons.initialization.init_race import Lane, RaceConfig, run_lane_at
+from core.lessons.initialization.init_race import Lane, RaceConfig, race_data, run_lane_at
 from core.lessons.initialization.signal_depth import SignalConfig, SignalReport, signal_through_depth
 from core.lessons.initialization.symmetry import SymmetryConfig, SymmetryRun, run_symmetry
 from ui.charts.frozen import frozen
@@ -18,7 +17,7 @@ from ui.charts.spec import Spec
 from ui.initialization.charts import (ACTIVATIONS_LABEL, GRADIENTS_LABEL, chart_spec, curves_frame, layer_boxes,
                                       loss_curves, std_frame, std_lines, summary_frame, weight_heatmaps, weights_frame)
 
-RACE_STEPS = range(50, 501, 50)  # the Steps slider's values
+RACE_STEPS = range(50, 501, 50)  # the race's Steps slider: its values (app_pages/initialization.py draws it from this)
 RACE_HORIZONS = (100, 300, 500)  # a lane runs to the first of these ≥ Steps; every Steps value below is a cut of it
 
 
@@ -44,7 +43,7 @@ def _lane_cuts(init: str, activation: str, optimizer: str, lr: float, depth: int
     """One initializer's run to ``run_to`` steps, cut at every Steps value up to it. Cached per lane: adding an
     initializer trains only that one, and every session asking for the same setting shares it."""
     config = RaceConfig(inits=(init,), activation=activation, optimizer=optimizer, lr=lr, steps=run_to, depth=depth)
-    X, y = make_dataset(config.dataset, n=config.n, noise=config.noise, seed=config.seed)
+    X, y = race_data(config)
     return run_lane_at(config, init, X, y, [s for s in RACE_STEPS if s <= run_to] + [run_to])
 
 

@@ -13,7 +13,7 @@ from core.engine.initializers import get_initializer
 from core.engine.network import MLP
 from core.engine.optim import OPTIMIZERS
 from core.engine.history import History
-from core.engine.train import TrainConfig, Trainer, train
+from core.engine.train import TrainConfig, Trainer
 
 LOSS = "crossentropy"  # on a 2-class softmax: the same as sigmoid + BCE, and NaN-safe when training diverges
 
@@ -70,11 +70,8 @@ def _lane(init: str, net: MLP, X: np.ndarray, y: np.ndarray, history: History) -
 
 
 def run_lane(config: RaceConfig, init: str, X: np.ndarray, y: np.ndarray) -> Lane:
-    """Train one network from ``init``; the network seed and the minibatch order come from config.seed."""
-    net = _network(config, init, X)
-    history = train(net, X, y, LOSS, optimizer=config.optimizer, steps=int(config.steps),
-                    batch_size=config.batch_size, lr=config.lr, seed=config.seed)
-    return _lane(init, net, X, y, history)
+    """Train one network from ``init`` for config.steps; the network seed and the minibatch order come from config.seed."""
+    return run_lane_at(config, init, X, y, [int(config.steps)])[int(config.steps)]
 
 
 def run_lane_at(config: RaceConfig, init: str, X: np.ndarray, y: np.ndarray, steps: Sequence[int]) -> dict[int, Lane]:
@@ -91,7 +88,12 @@ def run_lane_at(config: RaceConfig, init: str, X: np.ndarray, y: np.ndarray, ste
     return lanes
 
 
+def race_data(config: RaceConfig) -> tuple[np.ndarray, np.ndarray]:
+    """The race's data set (X (n, 2), y (n,)), drawn from config.seed: the same for every lane."""
+    return make_dataset(config.dataset, n=config.n, noise=config.noise, seed=config.seed)
+
+
 def run_race(config: RaceConfig) -> list[Lane]:
     """One Lane per initializer in config.inits, all on the same data drawn from config.seed."""
-    X, y = make_dataset(config.dataset, n=config.n, noise=config.noise, seed=config.seed)
+    X, y = race_data(config)
     return [run_lane(config, init, X, y) for init in dict.fromkeys(config.inits)]
