@@ -38,17 +38,17 @@ def race_section() -> tuple[RaceSetup, tuple] | None:
     if not setup.specs:
         chart_area.info("Pick at least one optimizer to start the race.")
         return None
-    picture, cdomain = cached.surface_picture(setup.surface_name, setup.condition)
+    _, cdomain = cached.surface_picture(setup.surface_name, setup.condition)
     race_key = (setup.surface_name, setup.condition, repr(setup.specs), setup.start, setup.steps, setup.precision)
-    labels, paths, summary, _, _ = cached.race_table(*race_key, _specs=setup.specs)
-    diverged = summary.dropna(subset=["diverged at step"])
+    _, cut = cached.race_cut(*race_key, _specs=setup.specs)
+    diverged = cut.summary.dropna(subset=["diverged at step"])
     if len(diverged):
         chart_area.warning("Diverged (left the surface or overflowed), so the path stops there: " + ", ".join(
             f"**{n}** at step {int(k)}" for n, k in zip(diverged["optimizer"], diverged["diverged at step"])) + ".",
             icon=":material/warning:")
     charts = cached.curves(*race_key, theme.current_scale(), _specs=setup.specs)
     play = chart_area.toggle("▶ Play", key="play", help="Animate the race step by step (the Iteration slider is the frame).")
-    steps, names = setup.steps, setup.names
+    steps = setup.steps
     full_rerun_if_requested(in_fragment=False)  # this is a full run: a pending request is met
     if st.session_state.get(SHOWN_STEPS, steps) != steps and st.session_state.get("it") == st.session_state[SHOWN_STEPS]:
         set_from_code("it", steps)  # the whole race was shown: more (or fewer) Steps show the whole new race
@@ -61,11 +61,7 @@ def race_section() -> tuple[RaceSetup, tuple] | None:
         chart = st.container()  # the race above its Iteration slider
         it = bound(st.slider, "Iteration", 0, steps, steps, key="it")
         full_rerun_if_requested(in_fragment=True)  # a click moved the start: the whole page follows
-        if it >= steps:  # the whole race, as most reruns show it: built once
-            spec = cached.whole_race(*race_key, theme.current_scale(), _specs=setup.specs)
-        else:
-            shown, heads = oc.shown_at(paths, it)
-            spec = oc.race_spec(picture, setup.surface, cdomain, shown, heads, names, labels, setup.start)
+        spec = cached.race_at(*race_key, theme.current_scale(), min(it, steps), _specs=setup.specs)
         chart.vega_lite_chart(spec, width="stretch", key=PICK_KEY, on_select=start_from_click, selection_mode="pick")
         st.caption("Click the surface to start the race from there; the cross marks the start, diamonds the minima.")
         left, right = st.columns(2)
@@ -77,7 +73,7 @@ def race_section() -> tuple[RaceSetup, tuple] | None:
     with chart_area:
         st.fragment(run_every=0.3 if play else None)(race_view)()
     with chart_area:
-        cached.summary_table(*race_key, _summary=summary)
+        cached.summary_table(*race_key, _summary=cut.summary)
     return setup, cdomain
 
 

@@ -6,15 +6,16 @@ re-register each decorated function (its source read and hashed: ~2 ms apiece) e
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit import dataframe_util
 
 from core.engine.surfaces import get_surface
 from core.lessons.optimizers.trajectories import MAX_STEPS, race
-from ui.charts.frozen import frozen
 from ui.optimizers import charts as oc
+from ui.optimizers.race_table import RaceCut, RaceTable
 from ui.optimizers.surface_image import colour_domain, surface_image
+
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def surface_picture(name: str, condition: float):
@@ -38,56 +39,57 @@ def runs(name: str, condition: float, specs_key: str, start: tuple, steps: int, 
     return race(get_surface(name, condition), _specs, start, steps, precision)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def race_table(name: str, condition: float, specs_key: str, start: tuple, steps: int, precision: str, _specs: tuple = ()):
-    """The race cut to ``steps`` (run to its horizon), its long table of paths, the summary, the loss axis and
-    coincident curves."""
-    long = runs(name, condition, specs_key, start, horizon(steps), precision, _specs=_specs)
-    trajs = [t.first(steps) for t in long]
-    labels = [t.legend for t in trajs]
-    frames = []
-    for t, label in zip(trajs, labels):
-        f = pd.DataFrame({"run": label, "step": np.arange(steps + 1), "x": t.points[:, 0], "y": t.points[:, 1],
-                          "loss": t.loss, "lr": np.append(t.lrs, np.nan)})
-        frames.append(f.dropna(subset=["x", "y", "loss"]))
-    paths = pd.concat(frames, ignore_index=True)
-    paths["loss_plot"] = np.maximum(paths["loss"] - get_surface(name, condition).min_value, oc.LOSS_FLOOR)
-    calm = paths["step"].eq(0) | paths["run"].isin([lab for t, lab in zip(trajs, labels) if t.diverged_at is None])
-    loss_domain = oc.log_domain(paths["loss_plot"], top=100 * float(paths.loc[calm, "loss_plot"].max()))
-    summary = pd.DataFrame({
-        "optimizer": [t.name for t in trajs],
-        "final loss": [t.final_loss for t in trajs],
-        "final x": [t.points[-1, 0] for t in trajs],
-        "final y": [t.points[-1, 1] for t in trajs],
-        "diverged at step": pd.array([t.diverged_at for t in trajs], dtype="Int64"),
-    })
-    same = {y: oc.coincident_runs(paths[["run", "step", y]].dropna(), y, labels) for y in ("loss_plot", "lr")}
-    return labels, paths, summary, loss_domain, same
+@st.cache_resource(show_spinner=False, max_entries=32)
+def race_table(name: str, condition: float, specs_key: str, start: tuple, horizon_steps: int, precision: str,
+               _specs: tuple = ()) -> RaceTable:
+    """The race to a horizon as a RaceTable that every Steps value below it cuts. One shared object, not a copy per
+    rerun (``cache_resource``): nothing changes it after it is built."""
+    long = runs(name, condition, specs_key, start, horizon_steps, precision, _specs=_specs)
+    return RaceTable(long, get_surface(name, condition).min_value)
+
+
+def race_cut(name: str, condition: float, specs_key: str, start: tuple, steps: int, precision: str,
+             _specs: tuple = ()) -> tuple[RaceTable, RaceCut]:
+    """The race shown for ``steps`` steps: the table of its horizon and that table cut to ``steps``."""
+    table = race_table(name, condition, specs_key, start, horizon(steps), precision, _specs=_specs)
+    return table, _cut(table, name, condition, specs_key, start, steps, precision)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _cut(_table: RaceTable, name: str, condition: float, specs_key: str, start: tuple, steps: int,
+         precision: str) -> RaceCut:
+    return _table.cut(steps)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def curves(name: str, condition: float, specs_key: str, start: tuple, steps: int, precision: str, scale: str,
            _specs: tuple = ()) -> tuple[dict, dict]:
-    """The loss and learning-rate charts without the Iteration marker, frozen (data as Arrow bytes): a rerun adds the
-    marker instead of converting two long tables again (``scale``, the chart style's, is part of the key)."""
-    labels, paths, _, loss_domain, same = race_table(name, condition, specs_key, start, steps, precision, _specs=_specs)
-    names = [s.name for s in _specs]
-    loss = oc.curves_spec(paths[["run", "step", "loss_plot"]], "loss_plot", "loss f(w) − f*  (log)", names, labels,
-                          title="Loss", legend=False, y_domain=loss_domain, same=same["loss_plot"])
-    lr = oc.curves_spec(paths[["run", "step", "lr"]].dropna(), "lr", "learning rate η (log)", names, labels,
-                        title="Learning rate used", legend=False, same=same["lr"])
-    return frozen(loss), frozen(lr)
+    """The loss and learning-rate charts without the Iteration marker, their data already Arrow bytes: a rerun adds
+    the marker (``scale``, the chart style's, is part of the key)."""
+    table, cut = race_cut(name, condition, specs_key, start, steps, precision, _specs=_specs)
+    names, labels = [s.name for s in _specs], cut.labels
+    loss = oc.curves_spec(table.curve("loss_plot", steps, labels), "loss_plot", "loss f(w) − f*  (log)", names,
+                          labels, title="Loss", legend=False, y_domain=cut.loss_domain, same=cut.same["loss_plot"])
+    lr = oc.curves_spec(table.curve("lr", steps, labels), "lr", "learning rate η (log)", names, labels,
+                        title="Learning rate used", legend=False, same=cut.same["lr"])
+    return loss, lr
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def whole_race(name: str, condition: float, specs_key: str, start: tuple, steps: int, precision: str, scale: str,
-               _specs: tuple = ()) -> dict:
-    """The race chart at its last iteration, every path whole, frozen: what a rerun shows unless someone scrubs."""
-    labels, paths, *_ = race_table(name, condition, specs_key, start, steps, precision, _specs=_specs)
+@st.cache_data(show_spinner=False, max_entries=128)
+def race_at(name: str, condition: float, specs_key: str, start: tuple, steps: int, precision: str, scale: str,
+            it: int, _specs: tuple = ()) -> dict:
+    """The race chart at iteration ``it`` ≤ ``steps``: every path up to it and each run's point there."""
+    table, cut = race_cut(name, condition, specs_key, start, steps, precision, _specs=_specs)
     picture, cdomain = surface_picture(name, condition)
-    shown, heads = oc.shown_at(paths, steps)
-    return frozen(oc.race_spec(picture, get_surface(name, condition), cdomain, shown, heads, [s.name for s in _specs],
-                               labels, start))
+    surface = get_surface(name, condition)
+    return oc.race_spec(picture, surface, cdomain, table.paths(it, cut.labels), table.heads(it, cut.labels),
+                        [s.name for s in _specs], cut.labels, start, grid=grid_bytes(surface.domain))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def grid_bytes(domain: tuple) -> bytes:
+    """The race chart's invisible click grid (oc.pick_grid) as Arrow bytes, once per surface."""
+    return dataframe_util.convert_anything_to_arrow_bytes(oc.pick_grid(domain))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -135,12 +135,12 @@ def pick_grid(domain, n: int = 45) -> pd.DataFrame:
     return pd.DataFrame({"x": X.ravel().round(4), "y": Y.ravel().round(4)})
 
 
-def race_spec(url: str, surface: Surface, cdomain, paths: pd.DataFrame, heads: pd.DataFrame,
+def race_spec(url: str, surface: Surface, cdomain, paths: pd.DataFrame | bytes, heads: pd.DataFrame | bytes,
               names: Sequence[str], labels: Sequence[str], start: tuple[float, float], height: int = 540,
-              pickable: bool = True) -> Spec:
+              pickable: bool = True, grid: pd.DataFrame | bytes | None = None) -> Spec:
     """Surface, every run's path up to the current step (white halo under a coloured line), its current
     point, the start (cross) and the minima (diamonds); a click selects the nearest grid point ("pick").
-    paths/heads: run, step, x, y, loss."""
+    paths/heads: run, step, x, y, loss (tables, or their Arrow bytes); ``grid``: pick_grid's, if already made."""
     enc = _xy(surface.domain)
     tooltip = [{"field": "run", "type": "nominal"}, {"field": "step", "type": "quantitative"},
                {"field": "x", "type": "quantitative", "format": ".4f"}, {"field": "y", "type": "quantitative", "format": ".4f"},
@@ -164,7 +164,7 @@ def race_spec(url: str, surface: Surface, cdomain, paths: pd.DataFrame, heads: p
     ]
     datasets = {"paths": paths, "heads": heads}
     if pickable:
-        datasets["grid"] = pick_grid(surface.domain)
+        datasets["grid"] = pick_grid(surface.domain) if grid is None else grid
         # right above the background: below it, the surface image would take every click
         layers.insert(len(background), {"data": {"name": "grid"}, "mark": {"type": "point", "opacity": 0, "size": 10},
                           "params": [{"name": "pick", "select": {"type": "point", "on": "click", "nearest": True,
@@ -206,13 +206,6 @@ def curves_spec(df: pd.DataFrame, y: str, y_title: str, names: Sequence[str], la
         lines = textwrap.wrap(note, NOTE_CHARS, break_on_hyphens=False)
         spec["title"] = {"text": title or " ", "anchor": "start", **({"subtitle": lines} if note else {})}
     return theme.style(spec)
-
-
-def shown_at(paths: pd.DataFrame, it: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """What the race chart draws at iteration ``it``: every run's path up to it (run, step, x, y, loss) and each
-    run's last point there (its head)."""
-    shown = paths.loc[paths["step"] <= it, ["run", "step", "x", "y", "loss"]]
-    return shown, shown.loc[shown.groupby("run")["step"].idxmax()]
 
 
 def marker_layer(step: int) -> Spec:
