@@ -45,10 +45,10 @@ def neuron_section() -> None:
         w2 = bound(st.slider, "Weight w₂", -LIMIT, LIMIT, 1.0, 0.1, key="w2")
         b = bound(st.slider, "Bias b", -LIMIT, LIMIT, 0.0, 0.1, key="b")
         share_hint()
-    log_loss, accuracy, xs, ys, field = cached.view(data_name, noise, w1, w2, b)
+    log_loss, accuracy, field = cached.view(data_name, noise, w1, w2, b)
     with picture:
-        st.vega_lite_chart(neuron_spec(xs, ys, field, cached.data(data_name, noise)[2],
-                                       "Predicted probability ŷ over the input space"), width="stretch")
+        points = cached.data(data_name, noise)[2]
+        st.vega_lite_chart(neuron_spec(field, points, "Predicted probability ŷ over the input space"), width="stretch")
         m1, m2 = st.columns(2)
         m1.metric("Log loss", f"{log_loss:.3f}")
         m2.metric("Accuracy", f"{accuracy:.1%}")

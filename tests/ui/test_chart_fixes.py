@@ -1,6 +1,7 @@
 """Charts users found misleading or unreadable (issue 13), each checked on the spec the page draws."""
 
 import base64
+import re
 import io
 
 import numpy as np
@@ -71,16 +72,41 @@ def test_the_neuron_picture_has_a_legend_for_its_point_classes():
     import vl_convert as vlc
 
     xs = np.linspace(-1, 1, 20)
-    home = neuron_spec(xs, xs, field_frame(xs, xs, np.full((20, 20), 0.5)),
-                       points_frame(np.zeros((2, 2)), np.array([0, 1])), "home")
+    home = neuron_spec(field_frame(xs, xs, np.full((20, 20), 0.5)), points_frame(np.zeros((2, 2)), np.array([0, 1])),
+                       "home")
     svg = vlc.vegalite_to_svg({**home, "datasets": {k: d.to_dict("records") for k, d in home["datasets"].items()}})
     assert ">class<" in svg and ">P(class 1)<" in svg
+
+
+def _axis_labels(spec: dict) -> set[str]:
+    import vl_convert as vlc
+
+    svg = vlc.vegalite_to_svg({**spec, "datasets": {k: d.to_dict("records") for k, d in spec["datasets"].items()}})
+    return set(re.findall(r"<text[^>]*>([−0-9.]+)</text>", svg))
+
+
+def test_the_probability_map_axes_follow_each_images_extent_from_one_template():
+    """No domain is written into the template: a data set with another extent reuses it, and the axes still span
+    exactly the new image (its tick labels move with it)."""
+    from ui.charts.spec import _template
+
+    def spec(lo: float, hi: float) -> dict:
+        xs = np.linspace(lo, hi, 11)
+        return neuron_spec(field_frame(xs, xs, np.full((11, 11), 0.5)),
+                           points_frame(np.array([[lo, lo], [hi, hi]]), np.array([0, 1])), "home")
+
+    small = spec(-1.0, 1.0)
+    misses = _template.cache_info().misses
+    large = spec(100.0, 200.0)
+    assert _template.cache_info().misses == misses  # the same template
+    assert {"100", "150", "200"} <= _axis_labels(large) and not {"90", "210"} & _axis_labels(large)
+    assert {"−1.0", "1.0"} <= _axis_labels(small) and not {"100", "−1.2", "1.2"} & _axis_labels(small)  # not rounded out
 
 
 def test_probability_maps_are_images_without_tiles():
     xs = np.linspace(-1, 1, 50)
     P = 1 / (1 + np.exp(-8 * np.add.outer(xs, xs)))
-    home = neuron_spec(xs, xs, field_frame(xs, xs, P), points_frame(np.zeros((2, 2)), np.array([0, 1])), "home")
+    home = neuron_spec(field_frame(xs, xs, P), points_frame(np.zeros((2, 2)), np.array([0, 1])), "home")
     assert "rect" not in _marks(home) and "image" in _marks(home)
     image = _image(home, [d.to_dict("records") for d in home["datasets"].values()])
     assert image.size == (50, 50)

@@ -103,7 +103,7 @@ def test_home_decision_chart_is_styled():
 
     xs = np.linspace(-1, 1, 4)
     P = np.full((4, 4), 0.5)
-    chart = neuron_spec(xs, xs, field_frame(xs, xs, P), points_frame(np.zeros((2, 2)), np.array([0, 1])), "home")
+    chart = neuron_spec(field_frame(xs, xs, P), points_frame(np.zeros((2, 2)), np.array([0, 1])), "home")
     assert not font_problems(chart, 14)
 
 

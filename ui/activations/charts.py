@@ -16,7 +16,7 @@ from core.lessons.activations.dying_relu import DyingRun
 from core.lessons.activations.gradient_flow import LayerFlow
 from core.lessons.activations.output_layer import OutputView
 from ui.charts import theme
-from ui.charts.builders import (category_scale, class_points, field_extent, field_frame, line_chart, points_frame,
+from ui.charts.builders import (category_scale, class_points, field_frame, line_chart, points_frame,
                                 probability_layers)
 from ui.charts.spec import Spec, cached_spec
 
@@ -189,8 +189,8 @@ def dying_charts(runs: Sequence[DyingRun], *, height: int = 260) -> tuple[Spec, 
 
 
 # --- 4. decision boundaries ---------------------------------------------------------------------------
-def _boundary_builder(x_domain: tuple[float, float], y_domain: tuple[float, float], height: int) -> alt.LayerChart:
-    field = probability_layers(x_domain, y_domain, alt.NamedData(name="field"), height=height)
+def _boundary_builder(height: int) -> alt.LayerChart:
+    field = probability_layers(alt.NamedData(name="field"), height=height)
     empty = np.zeros((0, 2))
     train = class_points(empty, np.zeros(0))
     train.data = alt.NamedData(name="train")
@@ -203,9 +203,8 @@ def _boundary_builder(x_domain: tuple[float, float], y_domain: tuple[float, floa
 def boundary_chart(b: Boundary, X_train: np.ndarray, y_train: np.ndarray, X_test: np.ndarray,
                    y_test: np.ndarray, *, height: int = 330) -> Spec:
     """The probability field of one trained net as a smooth image; training points ringed white, test points black."""
-    x_domain, y_domain = field_extent(b.xs, b.ys)
     title = f"{b.activation}: test accuracy {b.test_accuracy:.2f}, fit {b.fit_seconds * 1000:.0f} ms"
-    return cached_spec(_boundary_builder, tuple(x_domain), tuple(y_domain), height, title=title,
+    return cached_spec(_boundary_builder, height, title=title,
                        data={"field": field_frame(b.xs, b.ys, b.P), "train": points_frame(X_train, y_train),
                              "test": points_frame(X_test, y_test)})
 

@@ -85,22 +85,17 @@ def points_frame(X: np.ndarray, y: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame({"x": X[:, 0], "y": X[:, 1], "class": np.asarray(y).astype(str)})
 
 
-def field_extent(xs: Sequence[float], ys: Sequence[float]) -> tuple[list[float], list[float]]:
-    """The x and y domains that field_frame's image covers."""
-    dx = float(xs[1] - xs[0]) if len(xs) > 1 else 1.0
-    dy = float(ys[1] - ys[0]) if len(ys) > 1 else 1.0
-    return [float(xs[0]) - dx / 2, float(xs[-1]) + dx / 2], [float(ys[0]) - dy / 2, float(ys[-1]) + dy / 2]
+def probability_layers(data: alt.Data | pd.DataFrame, *, value_title: str = "P(class 1)", height: int = 360,
+                       title: str = "") -> alt.LayerChart:
+    """The probability image (from ``data``: a field_frame row) with an invisible layer carrying its colour legend.
 
-
-def probability_layers(x_domain: Sequence[float], y_domain: Sequence[float], data: alt.Data | pd.DataFrame, *,
-                       value_title: str = "P(class 1)", height: int = 360, title: str = "") -> alt.LayerChart:
-    """The probability image (from ``data``: a field_frame row) with an invisible layer carrying its colour legend."""
-    x = alt.X("x:Q", title="x₁", scale=alt.Scale(domain=list(x_domain), nice=False, zero=False))
-    y = alt.Y("y:Q", title="x₂", scale=alt.Scale(domain=list(y_domain), nice=False, zero=False))
+    The axes span the image exactly: no domain is written into the chart, the scales take it from the row's
+    x…x2 and y…y2 (points layered on top lie inside the grid), so one template serves every data set's extent."""
+    x = alt.X("x:Q", title="x₁", scale=alt.Scale(nice=False, zero=False))
+    y = alt.Y("y:Q", title="x₂", scale=alt.Scale(nice=False, zero=False))
     image = alt.Chart(data).mark_image(aspect=False, align="left", baseline="top").encode(
         x=x, x2="x2:Q", y=y, y2="y2:Q", url="url:N")
-    corner = [{"x": float(x_domain[0]), "y": float(y_domain[0]), "p": p} for p in (0.0, 1.0)]
-    key = alt.Chart(alt.InlineData(values=corner)).mark_point(
+    key = alt.Chart(data).transform_calculate(p0="0", p1="1").transform_fold(["p0", "p1"], as_=["key", "p"]).mark_point(
         opacity=0).encode(x=x, y=y, color=alt.Color("p:Q", title=value_title,
                                                     scale=alt.Scale(domain=[0, 1], range=BLUE_ORANGE)))
     return alt.layer(image, key, title=title or alt.Undefined, height=height)

@@ -21,11 +21,11 @@ def data(name: str, noise: float):
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def view(name: str, noise: float, w1: float, w2: float, b: float):
-    """Log loss, accuracy, the grid and the probability image for these weights: one entry per setting, shared by
+    """Log loss, accuracy and the probability image over the grid for these weights: one entry per setting, shared by
     every session (a class on the same sliders computes it once)."""
     X, y, _ = data(name, noise)
     shown = evaluate_neuron(X, y, (w1, w2), b)
-    return shown.log_loss, shown.accuracy, shown.xs, shown.ys, field_frame(shown.xs, shown.ys, shown.P)
+    return shown.log_loss, shown.accuracy, field_frame(shown.xs, shown.ys, shown.P)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -1,4 +1,4 @@
-"""The home page's neuron picture as a cached spec: probability image + data points, built once per data set's extent.
+"""The home page's neuron picture as a cached spec: probability image + data points, built once (the axes follow the image's extent).
 
 Built from ui.charts.builders' probability image and class points, data-free (``alt.NamedData``), so a rerun
 after a slider move only swaps the two small tables (one image row, the points) into a spec validated once
@@ -11,13 +11,13 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ui.charts.builders import CLASS_COLORS, class_points, field_extent, field_frame, points_frame, probability_layers
+from ui.charts.builders import CLASS_COLORS, class_points, field_frame, points_frame, probability_layers
 from ui.charts.spec import cached_spec
 
 FIELD, POINTS = "field", "points"
 
 
-def neuron_builder(x_domain: tuple[float, float], y_domain: tuple[float, float], height: int = 360) -> alt.LayerChart:
+def neuron_builder(height: int = 360) -> alt.LayerChart:
     """Probability image over the domain (legend from an invisible key layer) with the class-coloured and -shaped points
     on top, and their legend."""
     points = class_points(np.zeros((0, 2)), np.zeros(0)).encode(  # one legend, in one row under the colour bar: ● 0 ■ 1
@@ -25,17 +25,15 @@ def neuron_builder(x_domain: tuple[float, float], y_domain: tuple[float, float],
                         legend=alt.Legend(direction="horizontal")),
         shape=alt.Shape("class:N"))
     points.data = alt.NamedData(POINTS)
-    return alt.layer(probability_layers(x_domain, y_domain, alt.NamedData(FIELD), height=height),
+    return alt.layer(probability_layers(alt.NamedData(FIELD), height=height),
                      points).resolve_scale(color="independent", shape="independent")
 
 
-def neuron_spec(xs: np.ndarray, ys: np.ndarray, field: pd.DataFrame, points: pd.DataFrame, title: str,
-                height: int = 360) -> dict:
+def neuron_spec(field: pd.DataFrame, points: pd.DataFrame, title: str, height: int = 360) -> dict:
     """The chart for one rerun: the cached template with this field image, these points (field: field_frame) and
     this title (a new title needs no new template: the lecture's title carries the weights)."""
-    x_domain, y_domain = field_extent(xs, ys)
-    return cached_spec(neuron_builder, tuple(x_domain), tuple(y_domain), height=height, title=title,
-                       data={FIELD: field, POINTS: points}, name_by_content=True)
+    return cached_spec(neuron_builder, height=height, title=title, data={FIELD: field, POINTS: points},
+                       name_by_content=True)
 
 
 __all__ = ["field_frame", "neuron_spec", "points_frame"]
