@@ -13,7 +13,7 @@ from core.lessons.optimizers.presets import PRESETS, SLOTS
 from core.lessons.optimizers.step_anatomy import anatomy
 from core.engine.surfaces import SURFACES, get_surface
 from core.lessons.optimizers.trajectories import MAX_STEPS, RunSpec, race
-from ui.optimizers.controls import LR_GRID
+from ui.optimizers.controls import HYPER_KEY, LR_GRID
 
 PAGE = str(ROOT / "app_pages/optimizers.py")
 
@@ -97,8 +97,44 @@ def test_float64_link_restores_the_longer_lived_cyclical_run():
     assert "**sgd_cyclic** at step" in _divergence_notice(at)
 
 
-def test_changing_a_learning_rate_reruns_that_race():
+def _open_hyper_parameters(at: AppTest) -> AppTest:
+    """Open the "Hyper-parameters and learning-rate schedules" expander, as a click on it does."""
+    at.session_state[HYPER_KEY] = True
+    return at.run()
+
+
+def _drawn_and_default_specs():
+    import streamlit as st
+
+    from core.lessons.optimizers.presets import SLOTS
+    from ui.optimizers.controls import default_spec, slot_controls
+
+    st.session_state["drawn"] = {n: repr(slot_controls(s, st.container())) for n, s in SLOTS.items()}
+    st.session_state["default"] = {n: repr(default_spec(s)) for n, s in SLOTS.items()}
+
+
+def test_a_contestants_default_spec_is_what_its_fresh_widgets_give():
+    """Until the expander is opened the widgets are not drawn: the race must be exactly the one they would give
+    (the same values, of the same types: the cache key is the specs' repr)."""
+    at = AppTest.from_function(_drawn_and_default_specs).run()
+    assert not at.exception
+    assert at.session_state["drawn"] == at.session_state["default"] and len(at.session_state["drawn"]) == len(SLOTS)
+
+
+def test_the_hyper_parameter_widgets_are_drawn_once_opened_and_change_nothing():
     at = _page()
+    assert not at.exception and not any(w.key == "momentum_lr" for w in at.select_slider)
+    before = _summary(at)
+    _open_hyper_parameters(at)
+    assert at.select_slider(key="momentum_lr").value == SLOTS["momentum"].hyper["lr"]
+    pd.testing.assert_frame_equal(_summary(at), before)
+    at.session_state[HYPER_KEY] = False  # closed again: still drawn (hidden), so their values stay bound
+    at.run()
+    assert at.select_slider(key="momentum_lr").value == SLOTS["momentum"].hyper["lr"]
+
+
+def test_changing_a_learning_rate_reruns_that_race():
+    at = _open_hyper_parameters(_page())
     at.select_slider(key="momentum_lr").set_value(0.002).run()
     assert not at.exception
     specs = PRESETS["lecture"].specs()

@@ -110,6 +110,33 @@ def slot_keys(slot: Slot, schedule: str | None = None) -> dict[str, Any]:
     return keys
 
 
+ALL_SLOT_KEYS = frozenset(k for slot in SLOTS.values() for k in slot_keys(slot))
+HYPER_KEY = "hyper"  # the hyper-parameter expander's open state
+HYPER_DRAWN = "_hyper_drawn"  # set once the contestants' widgets were drawn: from then on they always are
+INT_ARGS = frozenset({"decay_steps", "step_size", "T_0", "T_mult"})  # schedule arguments whose widgets hold ints
+
+
+def default_spec(slot: Slot) -> RunSpec:
+    """What slot_controls returns while none of the slot's widgets holds a value: its defaults, as the widgets give
+    them back (floats, and ints for the schedule arguments in INT_ARGS)."""
+    hd = _hyper_defaults(slot)
+    values: dict[str, Any] = {h: float(hd[h]) for h in CONTROLS[slot.optimizer]}
+    if "beta1" in values:
+        values["betas"] = (values.pop("beta1"), values.pop("beta2"))
+    kw = {arg: int(d) if arg in INT_ARGS else float(d)
+          for arg, d in _schedule_defaults(slot, slot.schedule).items() if arg != "staircase"}
+    return RunSpec.make(slot.name, slot.optimizer, slot.schedule, kw, **values)
+
+
+def hyper_widgets_needed(expander_open: bool | None) -> bool:
+    """Whether this run draws the contestants' widgets: once drawn (the expander was opened, a preset or a link set
+    a value), always, so their values and the address stay bound; until then each contestant runs default_spec
+    and a rerun skips ~40 widgets (most students never open the expander)."""
+    if expander_open or st.session_state.get(HYPER_DRAWN) or not ALL_SLOT_KEYS.isdisjoint(st.query_params):
+        st.session_state[HYPER_DRAWN] = True
+    return bool(st.session_state.get(HYPER_DRAWN))
+
+
 def slot_controls(slot: Slot, container) -> RunSpec:
     """The hyper-parameter and schedule widgets of one contestant; returns its RunSpec."""
     hd = _hyper_defaults(slot)
@@ -146,9 +173,12 @@ def apply_preset(name: str) -> None:
         "x0": None if same_start else float(preset.start[0]), "y0": None if same_start else float(preset.start[1]),
         "opts": list(preset.slots),
     }
+    if preset.overrides:
+        st.session_state[HYPER_DRAWN] = True  # the overrides must reach their widgets, and so the address
     for slot_name in preset.slots:
         slot = SLOTS[slot_name]
-        values.update(slot_keys(slot))
+        if st.session_state.get(HYPER_DRAWN):  # undrawn widgets hold no value: their defaults need no writing
+            values.update(slot_keys(slot))
         for h, v in preset.overrides.get(slot_name, {}).items():
             if h in HYPER_WIDGETS:
                 values[f"{slot_name}_{HYPER_WIDGETS[h][0]}"] = v
@@ -225,11 +255,14 @@ def race_controls(top=None) -> RaceSetup:
         top.warning(f"The start ({start[0]:g}, {start[1]:g}) lies far outside this surface's picture, so every run "
                    f"counts as diverged at step 0. Start inside x ∈ [{bx0:g}, {bx1:g}], y ∈ [{by0:g}, {by1:g}].",
                    icon=":material/warning:")
-    with st.expander("Hyper-parameters and learning-rate schedules", expanded=False):
+    expander = st.expander("Hyper-parameters and learning-rate schedules", key=HYPER_KEY, on_change="rerun")
+    if hyper_widgets_needed(expander.open):
         # Only the contestants in the race: each slot's ~5 widgets cost a full rerun ~1 ms apiece. A preset chooses
         # its slots as it writes their values, so every value it writes belongs to a widget drawn in the next run.
-        tabs = st.tabs(chosen) if chosen else []
+        tabs = expander.tabs(chosen) if chosen else []
         specs = tuple(slot_controls(SLOTS[n], tab) for tab, n in zip(tabs, chosen))
+    else:
+        specs = tuple(default_spec(SLOTS[n]) for n in chosen)
     current = next((k for k, p in PRESETS.items() if p.matches(name, condition, start, steps, list(specs))), None)
     for key, preset in PRESETS.items():
         preset_bar.button(preset.title, key=f"preset_{key}", on_click=apply_preset, args=(key,), help=preset.note,
