@@ -5,11 +5,14 @@
 - ``request_full_rerun``/``full_rerun_if_requested``: a callback fired inside a fragment (a click on a chart
   that an animation redraws) hands over to a full run of the page.
 - ``section_tabs``: tabs bound to the URL whose unknown value gets the same notice as a bad widget value.
+- ``lazy_widget_state``: Streamlit's select boxes, radios, number inputs and value-less sliders stop building
+  every session key's value to read their own one (app.py installs it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import importlib
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import streamlit as st
@@ -48,3 +51,79 @@ def section_tabs(labels: Sequence[str], key: str = "tab") -> list:
         st.warning(f"The link's value `{shown}` is not a section of this page; showing **{labels[0]}** instead.",
                    icon=":material/link_off:")
     return st.tabs(list(labels), key=key, bind="query-params")
+
+
+class LazyFilteredState(Mapping):
+    """``SessionState.filtered_state`` (Streamlit 1.67) with the same keys, found the same way, each value read
+    only when asked for. The original presents the value of every key of the session to answer one widget's
+    ``key in state and state[key] is None``: ~0.4 ms × ~20 widgets a rerun on the busy pages."""
+
+    def __init__(self, safe: Any) -> None:
+        from streamlit.runtime.state.common import is_element_id, is_keyed_element_id
+        from streamlit.runtime.state.session_state import _is_internal_key
+
+        self._safe = safe
+        state = safe._state
+        wid_key_map = state._key_id_mapper.id_key_mapping
+        where: dict[str, str] = {}  # user key -> the key the original reads its value under (last one wins, as there)
+        with safe._lock:
+            for k in state._keys():
+                if not is_element_id(k) and not _is_internal_key(k):
+                    where[k] = k
+                elif is_keyed_element_id(k) and not _is_internal_key(k) and k in wid_key_map:
+                    where[wid_key_map[k]] = k
+        self._where = where
+
+    def __getitem__(self, key: str) -> Any:
+        with self._safe._lock:
+            return self._safe._state[self._where[key]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+
+class _WidgetSessionState:
+    """What the widget modules get from ``get_session_state()``: the session's state, with a lazy filtered_state."""
+
+    def __init__(self, safe: Any) -> None:
+        self._safe = safe
+
+    @property
+    def filtered_state(self) -> LazyFilteredState:
+        return LazyFilteredState(self._safe)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._safe, name)
+
+
+LAZY_MODULES = ("radio", "slider", "number_input", "selectbox", "text_widgets", "time_widgets")
+
+
+def lazy_widget_state() -> list[str]:
+    """Give Streamlit's widget modules LazyFilteredState (idempotent); returns the modules patched. A module whose
+    internals moved (another Streamlit) is left as it is."""
+    from streamlit.runtime.state import SafeSessionState, SessionState, get_session_state
+    from streamlit.runtime.state import common, session_state
+
+    needed = [(SessionState, "_keys"), (SessionState, "filtered_state"), (SafeSessionState, "filtered_state"),
+              (common, "is_keyed_element_id"), (session_state, "_is_internal_key")]
+    if not all(hasattr(owner, name) for owner, name in needed):
+        return []
+
+    def widget_session_state() -> _WidgetSessionState:
+        return _WidgetSessionState(get_session_state())
+
+    widget_session_state.lazy = True
+    patched = []
+    for name in LAZY_MODULES:
+        module = importlib.import_module(f"streamlit.elements.widgets.{name}")
+        current = getattr(module, "get_session_state", None)
+        if getattr(current, "lazy", False):
+            patched.append(name)
+        elif current is get_session_state:
+            module.get_session_state = widget_session_state
+            patched.append(name)
+    return patched
