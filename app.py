@@ -11,10 +11,11 @@ from core.memory import freeze_after_imports, keep_freed_memory
 from ui.navigation import existing_pages
 from ui.serial_parse import serialize_ast_parse
 from ui.urlstate import begin_run, forget_code_writes, unknown_link_notice
-from ui.widgets import lazy_widget_state
+from ui.widgets import lazy_widget_state, remember_arg_names
 
 serialize_ast_parse()  # sessions compile page scripts while another session (or the lecture warm-up) imports PyTorch
 lazy_widget_state()  # select boxes, radios, number inputs read their own key's state, not every key's (ui/widgets.py)
+remember_arg_names()  # a cached call names its arguments without building the function's signature each time
 
 keep_freed_memory()  # the NumPy engine reuses freed memory instead of re-faulting it on every pass
 

@@ -13,9 +13,10 @@ if str(ROOT) not in sys.path:
 
 from tests.browser_support import chromium_browser, serve_app, write_small_fashion_npz  # noqa: E402
 import tests.pages.page_driver  # noqa: E402,F401  (scans the installed Streamlit components once per session)
-from ui.widgets import lazy_widget_state  # noqa: E402
+from ui.widgets import lazy_widget_state, remember_arg_names  # noqa: E402
 
 lazy_widget_state()  # the widgets as app.py runs them (tests/ui/test_widget_state.py checks it changes no answer)
+remember_arg_names()  # the caches as app.py runs them (tests/ui/test_widget_state.py)
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,12 @@
 - ``section_tabs``: tabs bound to the URL whose unknown value gets the same notice as a bad widget value.
 - ``lazy_widget_state``: Streamlit's select boxes, radios, number inputs and value-less sliders stop building
   every session key's value to read their own one (app.py installs it).
+- ``remember_arg_names``: a cached function's call stops building the function's signature once per argument.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -127,3 +129,17 @@ def lazy_widget_state() -> list[str]:
             module.get_session_state = widget_session_state
             patched.append(name)
     return patched
+
+
+def remember_arg_names() -> bool:
+    """Streamlit 1.67 builds a cached function's signature (inspect.signature, ~15 µs) for every positional argument of
+    every call, to name the argument in its cache key: ~80 times a rerun on the optimizer zoo. The name of argument i
+    of a function never changes, so remember it (idempotent; False where Streamlit's internals moved)."""
+    from streamlit.runtime.caching import cache_utils
+
+    current = getattr(cache_utils, "_get_positional_arg_name", None)
+    if current is None:
+        return False
+    if not hasattr(current, "cache_info"):
+        cache_utils._get_positional_arg_name = functools.lru_cache(maxsize=4096)(current)
+    return True

@@ -77,3 +77,34 @@ def test_a_select_box_emptied_from_code_still_shows_nothing():
     assert at.selectbox(key="pick").value == "a" and at.number_input(key="num").value == 3
     at.button(key="clear").click().run()
     assert at.selectbox(key="pick").value is None and at.number_input(key="num").value is None
+
+
+def _sample(a, b=1, *rest, c, **kw):
+    return a
+
+
+def _positional_only(x, /, y):
+    return x
+
+
+def test_remembered_argument_names_are_streamlits():
+    """remember_arg_names memoises Streamlit's _get_positional_arg_name: the same answer for every function the
+    app caches (and odd signatures), so every cache key stays what Streamlit would make it."""
+    import ui.fashion.cached
+    import ui.home.cached
+    import ui.initialization.cached
+    import ui.optimizers.cached
+    from streamlit.runtime.caching import cache_utils
+
+    from ui.widgets import remember_arg_names
+
+    assert remember_arg_names() and hasattr(cache_utils._get_positional_arg_name, "cache_info")
+    original = cache_utils._get_positional_arg_name.__wrapped__
+    funcs = [_sample, _positional_only]
+    for module in (ui.home.cached, ui.initialization.cached, ui.optimizers.cached, ui.fashion.cached):
+        funcs += [v._info.func for v in vars(module).values() if isinstance(v, cache_utils.CachedFunc)]
+    assert len(funcs) > 10
+    for f in funcs:
+        for i in range(-1, 12):
+            assert cache_utils._get_positional_arg_name(f, i) == original(f, i), (f, i)
+    assert original(_sample, 2) is None and original(_positional_only, 0) == "x"  # the comparison can tell
