@@ -70,7 +70,8 @@ def test_stop_ends_only_its_own_process_a_crash_is_an_error_and_an_unwatched_run
     outside (a crash: a clear error), the third keeps training through both and is killed once nobody watches."""
     data = write_small_npz(tmp_path / "small.npz")
     limiter = Limiter(capacity=3)
-    config = TrainConfig(hidden=(16,), epochs=200, batch_size=8, device="cpu", threads=1)
+    # epochs: far more than the test lasts (each run is stopped, killed or abandoned); 200 could finish first
+    config = TrainConfig(hidden=(16,), epochs=5000, batch_size=8, device="cpu", threads=1)
     jobs = [TrainingJob(WorkerSpec(config, data_path=str(data)), label=name, limiter=limiter, heartbeat_timeout=3.0)
             for name in ("stopped", "crashed", "watched")]  # fmt: skip
     for job in jobs:
