@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from core.engine.datasets import DATASETS
@@ -20,9 +21,10 @@ from ui.optimizers.surface_image import surface_image
 from ui.urlstate import bound
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=32)
 def _anatomy(name: str, condition: float, spec_key: str, start: tuple, steps: int, precision: str, _spec=None):
-    """One contestant's step anatomy, keyed by the spec's repr (cheaper for Streamlit to hash than the RunSpec)."""
+    """One contestant's step anatomy, keyed by the spec's repr (cheaper for Streamlit to hash than the RunSpec). One
+    shared object, only read (``first`` and ``arrows`` copy): not unpickled again on every rerun."""
     return anatomy(get_surface(name, condition), _spec, start, steps, precision)
 
 
@@ -33,10 +35,11 @@ def _zoom_picture(name: str, condition: float, window: tuple, cdomain: tuple):
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _arrows(name: str, condition: float, spec_key: str, start: tuple, run_to: int, precision: str, k: int, hi: int,
-            cdomain: tuple, scale: str, _spec=None) -> tuple[dict, pd.DataFrame] | None:
+            cdomain: tuple, scale: str, _spec=None) -> tuple[dict, pa.Table] | None:
     """Step k's arrows drawn on a zoomed picture of the surface (a frozen spec: data as Arrow bytes) and their table
-    (what, dx, dy), the path drawn up to step ``hi``; None when the contestant has no arrows to show. Built once per
-    step for every session, from the run to ``run_to`` (the race's horizon: any Steps value up to it shares it)."""
+    (what, dx, dy, as Arrow: cheap to unpickle and to send), the path drawn up to step ``hi``; None when the
+    contestant has no arrows to show. Built once per step for every session, from the run to ``run_to`` (the race's
+    horizon: any Steps value up to it shares it)."""
     an = _anatomy(name, condition, spec_key, start, run_to, precision, _spec=_spec)
     arrows = an.arrows(k)
     if not arrows:
@@ -50,7 +53,7 @@ def _arrows(name: str, condition: float, spec_key: str, start: tuple, run_to: in
     lo = max(0, k - 3)
     path = pd.DataFrame({"step": np.arange(lo, hi + 1), "x": an.points[lo:hi + 1, 0], "y": an.points[lo:hi + 1, 1]})
     url = _zoom_picture(name, condition, window, cdomain)
-    return frozen(oc.arrows_spec(url, window, df, path)), df[["what", "dx", "dy"]]
+    return frozen(oc.arrows_spec(url, window, df, path)), pa.Table.from_pandas(df[["what", "dx", "dy"]], preserve_index=False)
 
 
 def _window(points: np.ndarray, pad: float = 0.35) -> tuple[tuple[float, float], tuple[float, float]]:
