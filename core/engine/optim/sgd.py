@@ -12,7 +12,6 @@ the shared step loop in ``core.engine.optim.base``, the registry in ``core.engin
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 

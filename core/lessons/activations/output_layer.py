@@ -23,20 +23,6 @@ MIN_CLASSES, MAX_CLASSES = 2, 10
 DEFAULT_LOGITS = "2.0, 1.0, 0.1"
 
 
-@dataclass(frozen=True)
-class OutputActivation:
-    """One choice of output activation: outputs(z/T), loss(z/T, target), the task it serves, formulas."""
-
-    name: str
-    task: str
-    latex: str
-    loss_latex: str
-    outputs: Callable[[Array], Array]  # (k,) -> (k,)
-    loss: Callable[[Array, Array], float]  # (scaled logits (k,), target (k,)) -> loss
-    smooth_over: Callable[[int], int]  # number of classes the smoothing spreads α over
-    uses_temperature: bool
-
-
 def _xlogx(q: Array) -> Array:
     """q·log q with 0·log 0 = 0."""
     with np.errstate(divide="ignore", invalid="ignore"):
