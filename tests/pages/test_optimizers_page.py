@@ -84,6 +84,17 @@ def test_loss_chart_keeps_its_axes_when_a_run_diverges():
     assert _datasets(at, 1)["curves"]["loss_plot"].max() > 1e6  # the data still hold the blow-up
 
 
+def test_the_loss_and_learning_rate_plots_start_at_one_height():
+    """Side by side, the learning-rate chart's note (momentum = nesterov use one rate) must not push its plot below
+    the loss chart's: both reserve the same number of subtitle lines."""
+    at = _page()
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")[1:3]]
+    loss, lr = (s["title"] for s in specs)
+    assert (loss["text"], lr["text"]) == ("Loss", "Learning rate used") and specs[0]["height"] == specs[1]["height"]
+    assert "momentum = nesterov" in " ".join(lr["subtitle"]) and len(lr["subtitle"]) >= 2
+    assert len(loss["subtitle"]) == len(lr["subtitle"]) and not "".join(loss["subtitle"]).strip()
+
+
 def test_float64_link_restores_the_longer_lived_cyclical_run():
     at = _page({"prec": "float64"})
     assert not at.exception and _link_notices(at) == [] and _divergence_notice(at) == ""

@@ -68,10 +68,12 @@ def curves(name: str, condition: float, specs_key: str, start: tuple, steps: int
     the marker (``scale``, the chart style's, is part of the key)."""
     table, cut = race_cut(name, condition, specs_key, start, steps, precision, _specs=_specs)
     names, labels = [s.name for s in _specs], cut.labels
+    lines = max(len(oc.note_lines(cut.same[y])) for y in ("loss_plot", "lr"))  # side by side: plots at one height
     loss = oc.curves_spec(table.curve("loss_plot", steps, labels), "loss_plot", "loss f(w) − f*  (log)", names,
-                          labels, title="Loss", legend=False, y_domain=cut.loss_domain, same=cut.same["loss_plot"])
+                          labels, title="Loss", legend=False, y_domain=cut.loss_domain, same=cut.same["loss_plot"],
+                          subtitle_lines=lines)
     lr = oc.curves_spec(table.curve("lr", steps, labels), "lr", "learning rate η (log)", names, labels,
-                        title="Learning rate used", legend=False, same=cut.same["lr"])
+                        title="Learning rate used", legend=False, same=cut.same["lr"], subtitle_lines=lines)
     return loss, lr
 
 

@@ -177,10 +177,11 @@ def race_spec(url: str, surface: Surface, cdomain, paths: pd.DataFrame | bytes, 
 def curves_spec(df: pd.DataFrame, y: str, y_title: str, names: Sequence[str], labels: Sequence[str], *,
                 log_y: bool = True, x_title: str = "step s", marker: int | None = None, height: int = 280,
                 title: str = "", legend: bool = True, y_domain: Sequence[float] | None = None,
-                same: list[list[str]] | None = None) -> Spec:
+                same: list[list[str]] | None = None, subtitle_lines: int = 0) -> Spec:
     """Lines of ``y`` over ``step`` per run (long form: run, step, y), optional dashed rule at step ``marker``;
     ``y_domain`` fixes the y axis (lines outside it are clipped). Runs with identical curves get different dashes
-    and a subtitle that says they coincide (``same``: coincident_runs's groups, when the caller has them cached)."""
+    and a subtitle that says they coincide (``same``: coincident_runs's groups, when the caller has them cached),
+    padded to ``subtitle_lines`` lines (charts side by side pass the same count, so their plots line up)."""
     same = coincident_runs(df, y, labels) if same is None else same
     dashes = [SLOT_STYLES.get(n, (None, SOLID))[1] for n in names]
     for group in same:
@@ -201,11 +202,19 @@ def curves_spec(df: pd.DataFrame, y: str, y_title: str, names: Sequence[str], la
     if legend:  # the bottom legend is drawn inside the chart's height
         height += 22 * -(-len(labels) // 4) + 50
     spec = {"$schema": SCHEMA, "height": height, "layer": layers, "datasets": {"curves": df}}
-    note = "; ".join(" = ".join(g) + ": identical curves, drawn dashed over each other" for g in same)
-    if title or note:  # the note in lines that fit a half-width chart at 1280 px (a long one was cut off there)
-        lines = textwrap.wrap(note, NOTE_CHARS, break_on_hyphens=False)
-        spec["title"] = {"text": title or " ", "anchor": "start", **({"subtitle": lines} if note else {})}
+    lines = note_lines(same)
+    lines += [" "] * (subtitle_lines - len(lines))  # blank lines: the plot starts as low as its neighbour's
+    spec["height"] += round(1.25 * theme.sizes().tick * len(lines))  # the chart fits its height: keep the plot's
+    if title or lines:
+        spec["title"] = {"text": title or " ", "anchor": "start", **({"subtitle": lines} if lines else {})}
     return theme.style(spec)
+
+
+def note_lines(same: list[list[str]]) -> list[str]:
+    """The subtitle saying which runs coincide, in lines that fit a half-width chart at 1280 px (a long line was cut
+    off there); none when no two runs coincide."""
+    note = "; ".join(" = ".join(g) + ": identical curves, drawn dashed over each other" for g in same)
+    return textwrap.wrap(note, NOTE_CHARS, break_on_hyphens=False)
 
 
 def marker_layer(step: int) -> Spec:
