@@ -271,7 +271,7 @@ def replay_view(images: np.ndarray | None = None) -> RunRecord | None:
     c2.metric("train accuracy", f"{row['train_accuracy']:.4f}")
     c3.metric("val loss", f"{row['val_loss']:.4f}")
     c4.metric("val accuracy", f"{row['val_accuracy']:.4f}")
-    c1, c2 = st.columns([3, 2])
+    c1, c2 = st.columns(2)  # the 10 × 10 matrix needs half the width: at 2/5 its counts overran the cells at 1280 px
     c1.vega_lite_chart(_replay_curves(run.name, epoch, _stamp(run), theme.current_scale(), run), width="stretch")
     if len(run.val_confusions) >= epoch:
         c2.vega_lite_chart(cached.confusion(np.asarray(run.val_confusions[epoch - 1]), f"Validation confusion, epoch {epoch}",
