@@ -41,7 +41,13 @@ def _retry_download() -> None:
 
 
 def _unavailable(message: str, offline: bool) -> None:
-    st.error(f"**Fashion-MNIST is not available.** {message}")
+    """The reason in one line; what a failed download tried (every mirror, every round) and how to work offline
+    folded away below it."""
+    headline, _, details = message.partition("\n")
+    st.error(f"**Fashion-MNIST is not available.** {headline}")
+    if details.strip():
+        with st.expander("What was tried, and how to work offline"):
+            st.text("\n".join(line.strip() for line in details.strip().splitlines()))
     if offline:
         st.info(offline_instructions())
 
