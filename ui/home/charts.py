@@ -1,4 +1,5 @@
-"""The home page's neuron picture as a cached spec: probability image + data points, built once (the axes follow the image's extent).
+"""The home page's neuron picture as a cached spec: probability image + data points, built once (its axes follow
+the image's extent, so one template serves every data set).
 
 Built from ui.charts.builders' probability image and class points, data-free (``alt.NamedData``), so a rerun
 after a slider move only swaps the two small tables (one image row, the points) into a spec validated once

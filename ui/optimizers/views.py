@@ -53,7 +53,8 @@ def _arrows(name: str, condition: float, spec_key: str, start: tuple, run_to: in
     lo = max(0, k - 3)
     path = pd.DataFrame({"step": np.arange(lo, hi + 1), "x": an.points[lo:hi + 1, 0], "y": an.points[lo:hi + 1, 1]})
     url = _zoom_picture(name, condition, window, cdomain)
-    return frozen(oc.arrows_spec(url, window, df, path)), pa.Table.from_pandas(df[["what", "dx", "dy"]], preserve_index=False)
+    table = pa.Table.from_pandas(df[["what", "dx", "dy"]], preserve_index=False)
+    return frozen(oc.arrows_spec(url, window, df, path)), table
 
 
 def _window(points: np.ndarray, pad: float = 0.35) -> tuple[tuple[float, float], tuple[float, float]]:

@@ -36,7 +36,8 @@ def _neuron(w1: float, w2: float, b: float, scale: str) -> tuple[str, dict]:
     X, y = make_dataset(DATA, n=200, noise=0.2, seed=0)
     view = evaluate_neuron(X, y, (w1, w2), b)
     title = f"ŷ = σ({w1:g}·x₁ + {w2:g}·x₂ + {b:g}): log loss {view.log_loss:.2f}, accuracy {view.accuracy:.0%}"
-    spec = neuron_spec(field_frame(view.xs, view.ys, view.P), points_frame(X, y), title, height=FIGURE_PX - 80)  # the home page's picture
+    field = field_frame(view.xs, view.ys, view.P)
+    spec = neuron_spec(field, points_frame(X, y), title, height=FIGURE_PX - 80)  # the home page's picture
     return title, frozen(spec)
 
 
